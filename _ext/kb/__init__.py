@@ -1,0 +1,44 @@
+"""The CLAHRC WM Knowledge Base extension for Sphinx.
+
+One module per concern: ``frontmatter`` and ``schema`` read what staff
+write, ``domain`` holds it in the build environment, ``pages`` and
+``byline`` shape essay, person and theme pages, ``citations`` and
+``vancouver`` do references, ``listings`` the generated lists, ``checks``
+the cross-page checks, ``nodes`` how each builder renders our nodes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from . import vancouver
+from .checks import check_references
+from .citations import setup_citations
+from .domain import KBRole, KnowledgeBaseDomain
+from .listings import setup_listings
+from .nodes import setup_nodes
+from .pages import setup_pages
+
+__version__ = "0.1.0"
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("myst_parser")
+    app.setup_extension("sphinxcontrib.bibtex")
+    vancouver.register()
+    app.add_domain(KnowledgeBaseDomain)
+    for name in ("essay", "person", "theme"):
+        app.add_role(name, KBRole(name))
+    setup_nodes(app)
+    setup_pages(app)
+    setup_citations(app)
+    setup_listings(app)
+    app.connect("env-check-consistency", check_references)
+    return {
+        "version": __version__,
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -1,0 +1,68 @@
+"""Checks that need every page: ids that point nowhere, duplicate essays.
+
+They run once all documents are read (``env-check-consistency``), so the
+order in which (possibly parallel) readers saw the pages does not matter.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+
+from .domain import kb_domain
+
+logger = logging.getLogger(__name__)
+
+
+def _hint(unknown: str, known: list[str], folder: str, what: str) -> str:
+    close = difflib.get_close_matches(unknown, known, n=1)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return f"add {folder}/{unknown}.md to define the {what}, or fix the id"
+
+
+def _warn(docname: str, line: int, message: str) -> None:
+    logger.warning(message, location=(docname, line), type="kb", subtype="reference")
+
+
+def check_references(app: Sphinx, env: BuildEnvironment) -> None:
+    domain = kb_domain(env)
+    people, themes = sorted(domain.people), sorted(domain.themes)
+    people_dir, themes_dir = app.config.kb_people_dir, app.config.kb_themes_dir
+    for essay in sorted(domain.essays.values(), key=lambda e: e.docname):
+        for author in essay.authors:
+            if author.person not in domain.people:
+                _warn(essay.docname, author.line,
+                      f"unknown person '{author.person}': "
+                      + _hint(author.person, people, people_dir, "person"))
+            for role in author.roles:
+                if role.theme and role.theme not in domain.themes:
+                    _warn(essay.docname, role.line,
+                          f"unknown theme '{role.theme}' in a role: "
+                          + _hint(role.theme, themes, themes_dir, "theme"))
+        for slug, line in essay.themes:
+            if slug not in domain.themes:
+                _warn(essay.docname, line,
+                      f"unknown theme '{slug}': " + _hint(slug, themes, themes_dir, "theme"))
+    for theme in domain.themes.values():
+        if theme.lead and theme.lead not in domain.people:
+            _warn(theme.docname, theme.lead_line,
+                  f"unknown person '{theme.lead}' as theme lead: "
+                  + _hint(theme.lead, people, people_dir, "person"))
+    check_duplicates(env)
+
+
+def check_duplicates(env: BuildEnvironment) -> None:
+    """Two essays with one title (or one slug in two formats) confuse readers."""
+    seen: dict[str, str] = {}
+    for essay in sorted(kb_domain(env).essays.values(), key=lambda e: e.docname):
+        key = " ".join(essay.title.casefold().split())
+        if key in seen:
+            _warn(essay.docname, 2,
+                  f"the title '{essay.title}' is already used by {env.doc2path(seen[key])}; "
+                  "give one of the two essays a different title")
+        else:
+            seen[key] = essay.docname

@@ -1,0 +1,128 @@
+"""Read an essay's YAML front matter ourselves, keeping line numbers.
+
+myst-parser hands front matter to docutils as bibliographic fields, which
+mangles lists and mappings; staff also need errors that point at a line.
+So the block is cut out of the source here (replaced by blank lines, so
+that every later line number stays true) and composed with PyYAML's node
+API, which records where each value starts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+_FENCE = re.compile(r"^---[ \t]*$")
+
+
+class FrontMatterError(ValueError):
+    """A front-matter block that cannot be parsed; ``line`` is 1-based."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass
+class FrontMatter:
+    """Plain YAML values plus the 1-based source line of every value."""
+
+    data: dict[str, Any]
+    lines: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    start: int = 1
+
+    def line(self, *path: Any) -> int:
+        """The line of ``path`` or, failing that, of its nearest parent."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.start
+
+
+def split(source: str) -> tuple[str | None, str]:
+    """Return ``(yaml_text, body)``; the body keeps the block's lines blank."""
+    lines = source.split("\n")
+    if not lines or not _FENCE.match(lines[0]):
+        return None, source
+    for end in range(1, len(lines)):
+        if _FENCE.match(lines[end]):
+            yaml_text = "\n".join(lines[1:end])
+            body = "\n" * (end + 1) + "\n".join(lines[end + 1 :])
+            return yaml_text, body
+    raise FrontMatterError(
+        "the front matter starting with '---' on line 1 is never closed; "
+        "add a line with only '---' after the last key",
+        1,
+    )
+
+
+def parse(yaml_text: str) -> FrontMatter:
+    """Parse the block (which starts on source line 2) into a FrontMatter."""
+    offset = 2
+    try:
+        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = offset + (mark.line if mark else 0)
+        problem = err.problem or str(err)
+        raise FrontMatterError(
+            f"the front matter is not valid YAML ({problem}); check the "
+            "indentation and quote values that contain ':' or '#'",
+            line,
+        ) from None
+    except yaml.YAMLError as err:  # pragma: no cover - reader errors
+        raise FrontMatterError(f"the front matter cannot be read: {err}", offset) from None
+    matter = FrontMatter({}, start=offset)
+    if node is None:
+        return matter
+    if not isinstance(node, yaml.MappingNode):
+        raise FrontMatterError(
+            "the front matter must be 'key: value' lines (a YAML mapping)",
+            offset + node.start_mark.line,
+        )
+    matter.data = _value(node, (), matter.lines, offset)
+    return matter
+
+
+def _value(node: yaml.Node, path: tuple[Any, ...], lines: dict, offset: int) -> Any:
+    lines[path] = offset + node.start_mark.line
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node)
+            if key in result:
+                raise FrontMatterError(
+                    f"the key {key!r} is given twice; keep one",
+                    offset + key_node.start_mark.line,
+                )
+            result[str(key)] = _value(value_node, (*path, str(key)), lines, offset)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _value(item, (*path, index), lines, offset)
+            for index, item in enumerate(node.value)
+        ]
+    return _scalar(node)
+
+
+def _scalar(node: yaml.Node) -> Any:
+    """Resolve a scalar as PyYAML would, but keep dates as written.
+
+    Dates stay strings so that the schema, not YAML, decides what a valid
+    date is and can say so with the line.
+    """
+    if not isinstance(node, yaml.ScalarNode):
+        raise FrontMatterError(
+            "a key must be a plain word, not a list or mapping",
+            node.start_mark.line + 2,
+        )
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return node.value
+    return _CONSTRUCTOR.construct_object(node, deep=True)
+
+
+_CONSTRUCTOR = yaml.SafeLoader("")

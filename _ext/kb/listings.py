@@ -1,0 +1,213 @@
+"""Generated lists: essays of a theme or person, all themes, all people.
+
+The directives leave a placeholder at read time; a post-transform fills it
+when the page is written, from the ``kb`` domain, which by then holds every
+document's metadata. Pages with listings are re-written whenever a
+knowledge-base page is added, changed or removed, so listings never go
+stale in incremental builds (they are not re-read: nothing to re-parse).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.docutils import SphinxDirective
+
+from .byline import date_node, held_line
+from .citations import backend, bib_entries, formatted, sort_key
+from .domain import KnowledgeBaseDomain, kb_domain, xref
+from .models import Essay
+from .nodes import kb_listing
+from .pages import page_kind
+
+
+class EssayListDirective(SphinxDirective):
+    """``{essay-list}`` with optional ``:theme:``, ``:person:``, ``:limit:``."""
+
+    option_spec = {
+        "theme": directives.unchanged_required,
+        "person": directives.unchanged_required,
+        "limit": directives.positive_int,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        return [kb_listing(kind="essays", **self.options)]
+
+
+class ThemeListDirective(SphinxDirective):
+    def run(self) -> list[nodes.Node]:
+        return [kb_listing(kind="themes")]
+
+
+class PersonListDirective(SphinxDirective):
+    def run(self) -> list[nodes.Node]:
+        return [kb_listing(kind="people")]
+
+
+class CitedWorksDirective(SphinxDirective):
+    """``{cited-works}``: every work cited anywhere, with its citing essays."""
+
+    def run(self) -> list[nodes.Node]:
+        return [kb_listing(kind="references")]
+
+
+def note_listings(app: Sphinx, doctree: nodes.document) -> None:
+    if any(True for _ in doctree.findall(kb_listing)):
+        kb_domain(app.env).data["listings"][app.env.docname] = True
+
+
+def note_purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    if page_kind(app.config, docname):
+        app.kb_pages_touched = True  # type: ignore[attr-defined]
+
+
+def note_reads(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    if any(page_kind(app.config, d) for d in docnames):
+        app.kb_pages_touched = True  # type: ignore[attr-defined]
+
+
+def listings_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    if not getattr(app, "kb_pages_touched", False):
+        return []
+    app.kb_pages_touched = False  # type: ignore[attr-defined]
+    return sorted(kb_domain(env).data["listings"])
+
+
+class FillListings(SphinxPostTransform):
+    """Replace each placeholder with a list of links (resolved just after)."""
+
+    default_priority = 5  # before the references resolver (10)
+
+    def run(self, **kwargs: Any) -> None:
+        domain = kb_domain(self.env)
+        for node in list(self.document.findall(kb_listing)):
+            kind = node["kind"]
+            if kind == "essays":
+                new = essay_items(domain, node)
+            elif kind == "themes":
+                new = theme_items(domain)
+            elif kind == "references":
+                new = cited_works(self.env, domain)
+            else:
+                new = person_items(domain)
+            node.replace_self(new)
+
+
+def _list(items: list[nodes.list_item], classes: list[str], empty: str) -> nodes.Element:
+    if not items:
+        return nodes.paragraph(empty, empty, classes=["kb-empty"])
+    bullets = nodes.bullet_list(classes=["kb-listing", *classes])
+    bullets.extend(items)
+    return bullets
+
+
+def essay_items(domain: KnowledgeBaseDomain, node: kb_listing) -> nodes.Element:
+    essays = domain.essays_sorted()
+    theme, person = node.get("theme"), node.get("person")
+    if theme:
+        essays = [e for e in essays if theme in e.theme_slugs]
+    if person:
+        essays = [e for e in essays if person in e.person_ids]
+    if node.get("limit"):
+        essays = essays[: node["limit"]]
+    return _list([essay_item(e, person) for e in essays], ["kb-essays"],
+                 "No essays yet.")
+
+
+def essay_item(essay: Essay, person: str | None) -> nodes.list_item:
+    para = nodes.paragraph()
+    para += xref("essay", essay.docname)
+    if person:
+        held = held_line(next(a for a in essay.authors if a.person == person))
+        if held:
+            para += nodes.Text(" — ")
+            para.extend(held)
+    elif essay.authors:
+        para += nodes.Text(" — ")
+        for index, author in enumerate(essay.authors):
+            if index:
+                para += nodes.Text(", ")
+            para += xref("person", author.person)
+    if essay.date:
+        para += nodes.Text(" · ")
+        para += date_node(essay.date)
+    return nodes.list_item("", para)
+
+
+def theme_items(domain: KnowledgeBaseDomain) -> nodes.Element:
+    counts = _count(domain, lambda e: e.theme_slugs)
+    items = []
+    for theme in sorted(domain.themes.values(), key=lambda t: t.title.casefold()):
+        para = nodes.paragraph()
+        para += xref("theme", theme.slug)
+        para += nodes.Text(f" ({theme.short}) — {_essays(counts.get(theme.slug, 0))}")
+        if theme.lead:
+            para += nodes.Text(" · lead: ")
+            para += xref("person", theme.lead)
+        items.append(nodes.list_item("", para))
+    return _list(items, ["kb-themes"], "No themes yet.")
+
+
+def person_items(domain: KnowledgeBaseDomain) -> nodes.Element:
+    counts = _count(domain, lambda e: e.person_ids)
+    items = []
+    for person in sorted(domain.people.values(),
+                         key=lambda p: (p.name.split()[-1].casefold() if p.name.split()
+                                        else "", p.name.casefold())):
+        para = nodes.paragraph()
+        para += xref("person", person.id)
+        para += nodes.Text(f" — {_essays(counts.get(person.id, 0))}")
+        items.append(nodes.list_item("", para))
+    return _list(items, ["kb-people"], "No people yet.")
+
+
+def cited_works(env: BuildEnvironment, domain: KnowledgeBaseDomain) -> nodes.Element:
+    """Works in house style sorted by first author, each with "Cited by"."""
+    entries = bib_entries(env)
+    cited_by: dict[str, list[str]] = {}
+    for docname, cited in domain.citations.items():
+        for key, fingerprint in cited.items():
+            if fingerprint is not None and key in entries:
+                cited_by.setdefault(key, []).append(docname)
+    style = env.config.bibtex_default_style
+    items = []
+    for key in sorted(cited_by, key=lambda k: sort_key(entries[k])):
+        para = nodes.paragraph()
+        para.extend(formatted(entries[key], style).render(backend))
+        para += nodes.Text(" Cited by: ")
+        for index, essay in enumerate(domain.essays_sorted(set(cited_by[key]))):
+            if index:
+                para += nodes.Text("; ")
+            para += xref("essay", essay.docname)
+        items.append(nodes.list_item("", para, ids=[f"work-{nodes.make_id(key)}"]))
+    return _list(items, ["kb-works"], "No works cited yet.")
+
+
+def _count(domain: KnowledgeBaseDomain, keys: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for essay in domain.essays.values():
+        for key in set(keys(essay)):
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _essays(count: int) -> str:
+    return f"{count} essay" if count == 1 else f"{count} essays"
+
+
+def setup_listings(app: Sphinx) -> None:
+    app.add_node(kb_listing)
+    app.add_directive("essay-list", EssayListDirective)
+    app.add_directive("theme-list", ThemeListDirective)
+    app.add_directive("person-list", PersonListDirective)
+    app.add_directive("cited-works", CitedWorksDirective)
+    app.add_post_transform(FillListings)
+    app.connect("doctree-read", note_listings)
+    app.connect("env-purge-doc", note_purge)
+    app.connect("env-before-read-docs", note_reads)
+    app.connect("env-get-updated", listings_to_rewrite)

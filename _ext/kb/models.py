@@ -1,0 +1,71 @@
+"""The knowledge base's records: what staff declare, validated and typed.
+
+They live in the build environment (the ``kb`` domain's data), so they are
+plain, picklable, immutable dataclasses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Role:
+    """A job or CLAHRC role held at the time of writing.
+
+    With a ``theme`` it reads "<title> <SHORT> Theme" and the theme part
+    links to the theme's page ("Lead IOS Theme").
+    """
+
+    title: str
+    theme: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Authorship:
+    """One author of one essay: a person id plus their position then."""
+
+    person: str
+    position: str | None
+    affiliations: tuple[str, ...]
+    roles: tuple[Role, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Essay:
+    docname: str
+    title: str
+    date: str | None
+    authors: tuple[Authorship, ...]
+    themes: tuple[tuple[str, int], ...]  # (slug, line)
+    tags: tuple[str, ...]
+
+    @property
+    def theme_slugs(self) -> tuple[str, ...]:
+        return tuple(slug for slug, _ in self.themes)
+
+    @property
+    def person_ids(self) -> tuple[str, ...]:
+        return tuple(author.person for author in self.authors)
+
+
+@dataclass(frozen=True)
+class Person:
+    docname: str
+    id: str
+    name: str
+    orcid: str | None = None
+    email: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Theme:
+    docname: str
+    slug: str
+    title: str
+    short: str
+    lead: str | None = None
+    lead_line: int = 0

@@ -1,0 +1,108 @@
+"""The extension's own doctree nodes and how each builder renders them.
+
+HTML gets semantic markup (``<time>``, accessible citation links); LaTeX
+gets hyperlinked markers. Every other builder gets the same content made
+of standard docutils nodes by :class:`DegradeForOtherBuilders`, so the
+knowledge base builds with any Sphinx builder.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.writers.html5 import HTML5Translator
+from sphinx.writers.latex import LaTeXTranslator
+
+
+class kb_date(nodes.Inline, nodes.TextElement):  # noqa: N801 - docutils style
+    """A date, ``datetime`` attribute in ISO form, text for people."""
+
+
+class citation_marker(nodes.Inline, nodes.Element):  # noqa: N801
+    """In-text citation: ``numbers`` cited together, rendered ``[4, 5, 6]``."""
+
+
+class kb_listing(nodes.General, nodes.Element):  # noqa: N801
+    """Placeholder for a generated list; filled after all documents are read."""
+
+
+class reference_list(nodes.General, nodes.Element):  # noqa: N801
+    """Placeholder left by ``{footbibliography}``; filled when the essay is read."""
+
+
+def marker_text(numbers: list[int]) -> str:
+    return "[" + ", ".join(str(n) for n in numbers) + "]"
+
+
+def reference_id(number: int) -> str:
+    return f"ref-{number}"
+
+
+def visit_date_html(self: HTML5Translator, node: kb_date) -> None:
+    self.body.append(self.starttag(node, "time", "", datetime=node["datetime"]))
+
+
+def depart_date_html(self: HTML5Translator, node: kb_date) -> None:
+    self.body.append("</time>")
+
+
+def visit_marker_html(self: HTML5Translator, node: citation_marker) -> None:
+    links = [
+        f'<a class="reference internal" href="#{reference_id(n)}" '
+        f'aria-label="Reference {n}">{n}</a>'
+        for n in node["numbers"]
+    ]
+    self.body.append(
+        '<span class="kb-cite">[' + ", ".join(links) + "]</span>"
+    )
+    raise nodes.SkipNode
+
+
+def visit_marker_latex(self: LaTeXTranslator, node: citation_marker) -> None:
+    docname = self.curfilestack[-1] if self.curfilestack else ""
+    links = [
+        r"\hyperref[\detokenize{%s:%s}]{%d}" % (docname, reference_id(n), n)
+        for n in node["numbers"]
+    ]
+    self.body.append("[" + ", ".join(links) + "]")
+    raise nodes.SkipNode
+
+
+def visit_passthrough(self: Any, node: nodes.Element) -> None:
+    """Render the node's children as they are (LaTeX dates)."""
+
+
+def depart_passthrough(self: Any, node: nodes.Element) -> None:
+    pass
+
+
+class DegradeForOtherBuilders(SphinxPostTransform):
+    """Replace custom nodes with standard ones for builders without visitors."""
+
+    default_priority = 900
+
+    def run(self, **kwargs: Any) -> None:
+        fmt = self.app.builder.format
+        for node in list(self.document.findall(kb_date)):
+            if fmt not in ("html", "latex"):
+                node.replace_self(nodes.inline(node.rawsource, node.astext()))
+        if fmt in ("html", "latex"):
+            return
+        for node in list(self.document.findall(citation_marker)):
+            node.replace_self(nodes.Text(marker_text(node["numbers"])))
+
+
+def setup_nodes(app: Any) -> None:
+    app.add_node(
+        kb_date,
+        html=(visit_date_html, depart_date_html),
+        latex=(visit_passthrough, depart_passthrough),
+    )
+    app.add_node(
+        citation_marker,
+        html=(visit_marker_html, None),
+        latex=(visit_marker_latex, None),
+    )
+    app.add_post_transform(DegradeForOtherBuilders)

@@ -1,0 +1,31 @@
+"""Sphinx configuration of the CLAHRC WM Knowledge Base (declarative only)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+
+project = "CLAHRC WM Knowledge Base"
+author = "CLAHRC WM"
+copyright = "CLAHRC WM"  # noqa: A001 - Sphinx's name
+
+extensions = ["kb"]  # loads myst_parser and sphinxcontrib.bibtex itself
+
+root_doc = "index"
+exclude_patterns = [
+    "_build", ".venv", "README.md", "tests", "bench", "Thumbs.db", ".DS_Store",
+    ".pytest_cache", "node_modules",
+]
+myst_enable_extensions = ["smartquotes"]
+nitpicky = True
+
+bibtex_bibfiles = ["refs.bib"]
+bibtex_default_style = "vancouver"
+
+html_theme = "furo"
+html_title = "CLAHRC WM Knowledge Base"
+html_static_path = ["_static"]
+html_css_files = ["kb.css"]
+html_last_updated_fmt = None
+html_show_sourcelink = False
+html_copy_source = False
