@@ -1,0 +1,67 @@
+"""Shared fixtures: Sphinx's own test fixtures, test roots, the real site."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+ROOTS = REPO / "tests" / "roots"
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seeds" / "000_0e56005f638fb154.txt"
+SEED_ESSAY = "essays/can-clahrc-wm-enact-distributed-leadership"
+
+sys.path.insert(0, str(REPO / "_ext"))
+
+pytest_plugins = ("sphinx.testing.fixtures",)
+
+# What a staff member's checkout holds; everything else is not site source.
+_NOT_SOURCE = shutil.ignore_patterns(
+    "_build", ".venv", ".git", "tests", "bench", "node_modules", ".pytest_cache",
+    ".ruff_cache", "__pycache__", ".hypothesis", ".ci",
+)
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    """Where ``@pytest.mark.sphinx(testroot=...)`` finds ``test-*`` roots."""
+    return ROOTS
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    if not SEED.exists():
+        pytest.skip(f"seed essay not found at {SEED}")
+    return SEED.read_text(encoding="utf-8")
+
+
+def copy_site(dest: Path) -> Path:
+    """A copy of the real knowledge base's sources, safe to build in."""
+    shutil.copytree(REPO, dest, ignore=_NOT_SOURCE)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def site_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Path]:
+    """Factory for fresh copies of the real site (one per call)."""
+    def make() -> Path:
+        return copy_site(tmp_path_factory.mktemp("site") / "src")
+    return make
+
+
+@pytest.fixture(scope="session")
+def site_html(site_copy: Callable[[], Path]) -> tuple[Path, str]:
+    """The real site built once with html, ``-W``-style: (outdir, warnings)."""
+    from sphinx.testing.util import SphinxTestApp
+
+    src = site_copy()
+    app = SphinxTestApp("html", srcdir=src, freshenv=True)
+    try:
+        app.build()
+        return Path(app.outdir), app.warning.getvalue()
+    finally:
+        app.cleanup()
