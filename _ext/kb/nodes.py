@@ -84,7 +84,7 @@ class DegradeForOtherBuilders(SphinxPostTransform):
     default_priority = 900
 
     def run(self, **kwargs: Any) -> None:
-        fmt = self.app.builder.format
+        fmt = self.env._builder_cls.format
         for node in list(self.document.findall(kb_date)):
             if fmt not in ("html", "latex"):
                 node.replace_self(nodes.inline(node.rawsource, node.astext()))
