@@ -53,6 +53,27 @@ def site_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Path]:
     return make
 
 
+def build(srcdir: Path, builder: str = "html", **kwargs: object):
+    """Build ``srcdir`` with a real Sphinx app and return the (cleaned-up) app.
+
+    For module- and session-scoped fixtures, where ``make_app`` cannot go.
+    """
+    from sphinx.testing.util import SphinxTestApp
+
+    app = SphinxTestApp(builder, srcdir=srcdir, **kwargs)
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    return app
+
+
+def copy_root(name: str, dest: Path) -> Path:
+    """A private copy of ``tests/roots/test-<name>`` that a test may edit."""
+    shutil.copytree(ROOTS / f"test-{name}", dest)
+    return dest
+
+
 @pytest.fixture(scope="session")
 def site_html(site_copy: Callable[[], Path]) -> tuple[Path, str]:
     """The real site built once with html, ``-W``-style: (outdir, warnings)."""

@@ -23,7 +23,7 @@ from .citations import backend, bib_entries, formatted, sort_key
 from .domain import KnowledgeBaseDomain, kb_domain, xref
 from .models import Essay
 from .nodes import kb_listing
-from .pages import page_kind
+from .pages import PERSON, THEME, page_kind
 
 
 class EssayListDirective(SphinxDirective):
@@ -61,21 +61,38 @@ def note_listings(app: Sphinx, doctree: nodes.document) -> None:
         kb_domain(app.env).data["listings"][app.env.docname] = True
 
 
+def _touch(app: Sphinx, docnames: list[str]) -> None:
+    kinds = {page_kind(app.config, d) for d in docnames} - {None}
+    if kinds:
+        app.kb_touched_kinds = getattr(app, "kb_touched_kinds", set()) | kinds  # type: ignore[attr-defined]
+
+
 def note_purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    if page_kind(app.config, docname):
-        app.kb_pages_touched = True  # type: ignore[attr-defined]
+    _touch(app, [docname])
 
 
 def note_reads(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    if any(page_kind(app.config, d) for d in docnames):
-        app.kb_pages_touched = True  # type: ignore[attr-defined]
+    _touch(app, docnames)
 
 
-def listings_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    if not getattr(app, "kb_pages_touched", False):
+def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Pages whose generated parts depend on pages that just changed.
+
+    A changed essay changes listings; a changed person or theme changes
+    the names and links written on every page that mentions them, which
+    (rarely edited, so simply) means every knowledge-base page.
+    """
+    kinds = getattr(app, "kb_touched_kinds", set())
+    app.kb_touched_kinds = set()  # type: ignore[attr-defined]
+    if not kinds:
         return []
-    app.kb_pages_touched = False  # type: ignore[attr-defined]
-    return sorted(kb_domain(env).data["listings"])
+    domain = kb_domain(env)
+    pages = set(domain.data["listings"])
+    if kinds & {PERSON, THEME}:
+        pages.update(domain.essays)
+        pages.update(p.docname for p in domain.people.values())
+        pages.update(t.docname for t in domain.themes.values())
+    return sorted(pages & env.found_docs)
 
 
 class FillListings(SphinxPostTransform):
@@ -210,4 +227,4 @@ def setup_listings(app: Sphinx) -> None:
     app.connect("doctree-read", note_listings)
     app.connect("env-purge-doc", note_purge)
     app.connect("env-before-read-docs", note_reads)
-    app.connect("env-get-updated", listings_to_rewrite)
+    app.connect("env-get-updated", pages_to_rewrite)
