@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -86,3 +87,18 @@ def site_html(site_copy: Callable[[], Path]) -> tuple[Path, str]:
         return Path(app.outdir), app.warning.getvalue()
     finally:
         app.cleanup()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> object:
+    """In CI (``KB_REQUIRE_TOOLS=1``) a browser or TeX test may not skip.
+
+    Locally a missing Chromium or TeX skips those tests with a reason; in CI
+    that would hide a missing install step in ``.ci/run``, so it fails.
+    """
+    outcome = yield
+    report = outcome.get_result()
+    needs_tools = item.get_closest_marker("browser") or item.get_closest_marker("latex")
+    if report.skipped and needs_tools and os.environ.get("KB_REQUIRE_TOOLS") == "1":
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where the tools must be installed: {report.longrepr}"
