@@ -1,0 +1,899 @@
+"""One command that builds synthetic knowledge bases and reports the figures.
+
+For each N it generates a corpus (``bench/generate.py``), builds it with the
+project's own ``conf.py`` + ``_ext/`` (the *project* stack) at ``-j 1`` and
+``-j auto``, measures the output, times incremental rebuilds, and builds the
+same essays and refs.bib with stock furo + myst-parser + sphinxcontrib-bibtex
+(the *stock* stack, ``bench/stock/conf.py``) for the ratios.  Every build is
+a fresh ``python -m sphinx`` subprocess, so timings include interpreter and
+Sphinx start-up, as a user's ``make html`` does.
+
+Run ``python bench/run.py --help`` for the flags; bench/README.md explains
+each column.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import hashlib
+import importlib.util
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+try:
+    from bench import generate as gen
+except ImportError:  # run as ``python bench/run.py``
+    import generate as gen  # type: ignore[no-redef]
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+CORPUS_DIR = BENCH_DIR / "_corpus"
+BUILD_DIR = BENCH_DIR / "_build"
+README = BENCH_DIR / "README.md"
+README_START = "<!-- bench-results:start -->"
+README_END = "<!-- bench-results:end -->"
+GNU_TIME = "/usr/bin/time"
+#: Fixed so that dates Sphinx prints (copyright, last updated) do not differ
+#: between the -j 1 and -j auto builds being compared.
+SOURCE_DATE_EPOCH = "1600000000"
+#: Not part of what a reader is served, or not Sphinx's own output.
+IGNORED_IN_COMPARISON = {".doctrees", ".buildinfo", "pagefind"}
+
+#: Falls back to this when GNU time is missing: the wrapper's children's
+#: peak RSS, which is the build's, as the wrapper itself is not counted.
+RUSAGE_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "rc = subprocess.call(sys.argv[2:])\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "open(sys.argv[1], 'w').write(f'Maximum resident set size (kbytes): {peak}\\n')\n"
+    "sys.exit(rc)\n"
+)
+WARNING_RE = re.compile(r"\b(WARNING|ERROR|CRITICAL):")
+UPDATING_RE = re.compile(r"(\d+) added, (\d+) changed, (\d+) removed")
+READING_RE = re.compile(r"^reading sources\.\.\. \[\s*\d+%\] (\S+)")
+WRITING_RE = re.compile(r"^writing output\.\.\. \[\s*\d+%\] (\S+)")
+MAXRSS_RE = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
+
+_T0 = time.perf_counter()
+
+
+def log(msg: str) -> None:
+    """Progress on stderr, so a long run shows where it is."""
+    print(f"[{time.perf_counter() - _T0:7.1f}s] {msg}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------
+# One build
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Build:
+    """One sphinx-build subprocess and what its output says."""
+
+    label: str
+    cmd: list[str]
+    ok: bool
+    wall_s: float
+    peak_rss_mb: float | None
+    peak_pss_total_mb: float | None
+    warnings: int
+    added_changed_removed: tuple[int, int, int] | None = None
+    read: list[str] = field(default_factory=list)
+    written: int | None = None
+    stderr_tail: str = ""
+
+
+def _memory_wrapper(report: Path) -> list[str]:
+    if Path(GNU_TIME).exists():
+        return [GNU_TIME, "-v", "-o", str(report)]
+    return [sys.executable, "-c", RUSAGE_WRAPPER, str(report)]
+
+
+def sphinx_cmd(srcdir: Path, outdir: Path, doctrees: Path, jobs: str, quiet: bool) -> list[str]:
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-j", jobs]
+    cmd += ["-d", str(doctrees), str(srcdir), str(outdir)]
+    return cmd + (["-q"] if quiet else [])
+
+
+def run_sphinx(
+    label: str, srcdir: Path, outdir: Path, doctrees: Path, jobs: str, quiet: bool
+) -> Build:
+    """Run one build; quiet=False keeps the per-document lines we count."""
+    logs = outdir.parent / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^\w.-]+", "_", label)
+    out_log, err_log, mem_log = (logs / f"{stem}.{ext}" for ext in ("out", "err", "mem"))
+    cmd = sphinx_cmd(srcdir, outdir, doctrees, jobs, quiet)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+    start = time.perf_counter()
+    with out_log.open("w") as out, err_log.open("w") as err:
+        proc = subprocess.Popen(_memory_wrapper(mem_log) + cmd, stdout=out, stderr=err, env=env)
+        sampler = TreeMemorySampler(proc)
+        rc = proc.wait()
+    wall = time.perf_counter() - start
+    sampler.join()
+    stdout = out_log.read_text(errors="replace")
+    stderr = err_log.read_text(errors="replace")
+    build = Build(
+        label=label,
+        cmd=cmd,
+        ok=rc == 0,
+        wall_s=wall,
+        peak_rss_mb=_peak_rss_mb(mem_log),
+        peak_pss_total_mb=sampler.peak_mb,
+        warnings=sum(1 for line in stderr.splitlines() if WARNING_RE.search(line)),
+        stderr_tail="\n".join(stderr.splitlines()[-15:]),
+    )
+    if not quiet:
+        _parse_progress(build, stdout)
+    if not build.ok:
+        log(f"BUILD FAILED (exit {rc}): {' '.join(cmd)}\n{build.stderr_tail}")
+    return build
+
+
+class TreeMemorySampler(threading.Thread):
+    """Peak of the summed PSS of a process and all its descendants.
+
+    GNU time reports the largest *single* process; with -j auto Sphinx forks
+    workers, so their memory adds up.  PSS (not RSS) splits pages shared
+    after fork between the processes, so the sum is not inflated.  Sampled
+    every 0.2 s from /proc: an approximation, None where /proc is missing.
+    """
+
+    INTERVAL_S = 0.2
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        super().__init__(daemon=True)
+        self.proc = proc
+        self.peak_kb: int | None = 0 if Path("/proc/self/smaps_rollup").exists() else None
+        self.start()
+
+    @property
+    def peak_mb(self) -> float | None:
+        return None if not self.peak_kb else self.peak_kb / 1024
+
+    def run(self) -> None:
+        while self.peak_kb is not None and self.proc.poll() is None:
+            total = sum(_pss_kb(pid) for pid in _process_tree(self.proc.pid))
+            self.peak_kb = max(self.peak_kb, total)
+            time.sleep(self.INTERVAL_S)
+
+
+def _process_tree(root: int) -> list[int]:
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        for children in Path(f"/proc/{pid}/task").glob("*/children"):
+            with contextlib.suppress(OSError):  # the process ended meanwhile
+                todo += [int(c) for c in children.read_text().split()]
+    return pids
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    match = re.search(r"^Pss:\s+(\d+) kB", text, re.M)
+    return int(match.group(1)) if match else 0
+
+
+def _peak_rss_mb(report: Path) -> float | None:
+    match = MAXRSS_RE.search(report.read_text()) if report.exists() else None
+    return int(match.group(1)) / 1024 if match else None
+
+
+def _parse_progress(build: Build, stdout: str) -> None:
+    """Which documents Sphinx re-read and how many pages it wrote."""
+    if match := UPDATING_RE.search(stdout):
+        build.added_changed_removed = tuple(int(g) for g in match.groups())  # type: ignore[assignment]
+    lines = stdout.replace("\r", "\n").splitlines()
+    build.read = [m.group(1) for line in lines if (m := READING_RE.match(line))]
+    build.written = sum(1 for line in lines if WRITING_RE.match(line))
+
+
+# --------------------------------------------------------------------------
+# Output measurements
+# --------------------------------------------------------------------------
+
+
+def essay_pages(html: Path) -> list[Path]:
+    return sorted((html / "essays").glob("syn-*.html"))
+
+
+def gzip_size(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))
+
+
+def site_files(html: Path) -> list[Path]:
+    """Files a web server would publish: all but Sphinx's private state."""
+    return [
+        p
+        for p in html.rglob("*")
+        if p.is_file() and p.relative_to(html).parts[0] not in {".doctrees", ".buildinfo"}
+    ]
+
+
+def pagefind_transfer(pagefind: Path) -> dict[str, int]:
+    """Bytes for a first one-word search with Pagefind (see README: method).
+
+    Text files count gzipped (servers compress them); ``.pagefind`` and
+    ``.pf_*`` files are already gzip streams, so they count as stored.
+    """
+    entry_path = pagefind / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text())
+    lang = next(iter(entry.get("languages", {}).values()), {})
+    wasm = pagefind / f"wasm.{lang.get('wasm', 'unknown')}.pagefind"
+    meta = pagefind / f"pagefind.{lang.get('hash', '')}.pf_meta"
+    parts = {
+        "pagefind.js": gzip_size(pagefind / "pagefind.js"),
+        "pagefind-entry.json": gzip_size(entry_path),
+        "wasm": wasm.stat().st_size if wasm.exists() else _largest(pagefind, "wasm.*"),
+        "meta": meta.stat().st_size if meta.exists() else _largest(pagefind, "*.pf_meta"),
+        "largest index chunk": _largest(pagefind / "index", "*.pf_index"),
+        "filters": sum(p.stat().st_size for p in pagefind.glob("filter/*.pf_filter")),
+        "largest fragment": _largest(pagefind / "fragment", "*.pf_fragment"),
+    }
+    parts["total"] = sum(parts.values())
+    ui = [pagefind / name for name in ("pagefind-ui.js", "pagefind-ui.css")]
+    parts["default UI js+css, not in total"] = sum(gzip_size(p) for p in ui if p.exists())
+    fragments = [p.stat().st_size for p in pagefind.glob("fragment/*.pf_fragment")]
+    parts["median fragment, not in total"] = int(statistics.median(fragments)) if fragments else 0
+    return parts
+
+
+def _largest(folder: Path, pattern: str) -> int:
+    return max((p.stat().st_size for p in folder.glob(pattern)), default=0)
+
+
+@dataclass
+class SiteMetrics:
+    essay_pages: int
+    median_essay_page_b: int
+    max_essay_page_b: int
+    site_b: int
+    site_files: int
+    searchindex_b: int | None
+    searchindex_gz_b: int | None
+    pagefind: dict[str, int] | None
+
+
+def measure_site(html: Path) -> SiteMetrics:
+    pages = [p.stat().st_size for p in essay_pages(html)]
+    files = site_files(html)
+    index = html / "searchindex.js"
+    pagefind = html / "pagefind"
+    return SiteMetrics(
+        essay_pages=len(pages),
+        median_essay_page_b=int(statistics.median(pages)) if pages else 0,
+        max_essay_page_b=max(pages, default=0),
+        site_b=sum(p.stat().st_size for p in files),
+        site_files=len(files),
+        searchindex_b=index.stat().st_size if index.exists() else None,
+        searchindex_gz_b=gzip_size(index) if index.exists() else None,
+        pagefind=pagefind_transfer(pagefind)
+        if (pagefind / "pagefind-entry.json").exists()
+        else None,
+    )
+
+
+def _digests(root: Path) -> dict[str, str]:
+    digests = {}
+    for path in root.rglob("*"):
+        rel = path.relative_to(root)
+        if path.is_file() and rel.parts[0] not in IGNORED_IN_COMPARISON:
+            digests[rel.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+def compare_trees(a: Path, b: Path) -> list[str]:
+    """Paths whose bytes differ (or exist on one side only)."""
+    da, db = _digests(a), _digests(b)
+    return sorted(p for p in da.keys() | db.keys() if da.get(p) != db.get(p))
+
+
+# --------------------------------------------------------------------------
+# Incremental steps
+# --------------------------------------------------------------------------
+
+
+def edit_paragraph(srcdir: Path, essay: int, k: int) -> str:
+    """Append a sentence to the first paragraph of one essay."""
+    path = srcdir / "essays" / f"{gen.essay_slug(essay)}.md"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    body = lines.index(gen.SYNTHETIC_ESSAY_MARK)
+    para = next(
+        i
+        for i in range(body + 1, len(lines))
+        if lines[i] and not lines[i].startswith(("#", "```", "<!--"))
+    )
+    lines[para] += f" This sentence was added by bench/run.py (edit {k})."
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return f"essays/{path.stem}"
+
+
+def incremental_steps(corpus: gen.Corpus, srcdir: Path, k: int) -> list[tuple[str, object]]:
+    """(name, change) pairs; k makes repeated steps touch new items."""
+    n = corpus.n
+    return [
+        ("no change", lambda: None),
+        ("edit one essay's paragraph", lambda: edit_paragraph(srcdir, n // 2 + k, k)),
+        ("add one essay", lambda: gen.write_essay(srcdir, n + k, corpus.n_keys, corpus.people)),
+        ("add one refs.bib entry", lambda: gen.append_bib_entry(srcdir / "refs.bib", 3 * n + k)),
+    ]
+
+
+@dataclass
+class Incremental:
+    step: str
+    wall_s: float
+    ok: bool
+    read: int
+    read_essays: int
+    written: int | None
+    added_changed_removed: tuple[int, int, int] | None
+    runs: int
+
+
+def run_incremental(
+    stack: str,
+    corpus: gen.Corpus,
+    srcdir: Path,
+    outdir: Path,
+    doctrees: Path,
+    jobs: str,
+    repeat: int,
+) -> list[Incremental]:
+    """Each step: change the sources, rebuild the same output dir, time it."""
+    results: dict[str, list[Build]] = {}
+    for k in range(repeat):
+        for name, change in incremental_steps(corpus, srcdir, k):
+            change()  # type: ignore[operator]
+            label = f"{stack}-N{corpus.n}-inc-{name}-{k}"
+            log(f"  incremental: {name} (run {k + 1}/{repeat})")
+            results.setdefault(name, []).append(
+                run_sphinx(label, srcdir, outdir, doctrees, jobs, quiet=False)
+            )
+    return [_summarise(name, builds) for name, builds in results.items()]
+
+
+def _summarise(step: str, builds: list[Build]) -> Incremental:
+    last = builds[-1]
+    return Incremental(
+        step=step,
+        wall_s=statistics.median(b.wall_s for b in builds),
+        ok=all(b.ok for b in builds),
+        read=len(last.read),
+        read_essays=sum(1 for d in last.read if d.startswith("essays/syn-")),
+        written=last.written,
+        added_changed_removed=last.added_changed_removed,
+        runs=len(builds),
+    )
+
+
+# --------------------------------------------------------------------------
+# One stack at one N
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class StackResult:
+    stack: str
+    n: int
+    full: dict[str, Build] = field(default_factory=dict)
+    full_wall_s: dict[str, float] = field(default_factory=dict)
+    site: SiteMetrics | None = None
+    parallel_identical: bool | None = None
+    parallel_differences: list[str] = field(default_factory=list)
+    incremental: list[Incremental] = field(default_factory=list)
+    #: Seconds bench/run.py spent indexing with Pagefind (--pagefind), if it did.
+    pagefind_index_s: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.full) and all(b.ok for b in self.full.values())
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to run for one stack."""
+
+    jobs: list[str]
+    repeat: int
+    inc_jobs: str | None  # None: no incremental steps
+    pagefind: bool  # index the output with Pagefind if the build did not
+
+
+def full_build(stack: str, n: int, srcdir: Path, jobs: str, repeat: int) -> tuple[Build, float]:
+    """Fresh output and doctree dirs for every run; median wall time."""
+    base = BUILD_DIR / f"N{n}" / f"{stack}-j{jobs}"
+    walls = []
+    for r in range(repeat):
+        shutil.rmtree(base / "html", ignore_errors=True)
+        shutil.rmtree(base / "doctrees", ignore_errors=True)
+        log(f"{stack} N={n}: full build -j {jobs} (run {r + 1}/{repeat})")
+        label = f"{stack}-N{n}-j{jobs}-{r}"
+        build = run_sphinx(label, srcdir, base / "html", base / "doctrees", jobs, quiet=True)
+        walls.append(build.wall_s)
+        if not build.ok:
+            break
+    return build, statistics.median(walls)
+
+
+def index_with_pagefind(html: Path) -> float | None:
+    """Time Pagefind on a built site that has no pagefind/ of its own."""
+    if (html / "pagefind").exists() or importlib.util.find_spec("pagefind") is None:
+        return None
+    log(f"  pagefind --site {html}")
+    start = time.perf_counter()
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(html)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        log(f"pagefind failed: {' '.join(cmd)}\n{done.stderr[-2000:]}")
+        return None
+    return time.perf_counter() - start
+
+
+def bench_stack(stack: str, corpus: gen.Corpus, srcdir: Path, plan: Plan) -> StackResult:
+    """Full builds per -j, output checks, then incremental steps."""
+    result = StackResult(stack, corpus.n)
+    for jobs in plan.jobs:
+        build, wall = full_build(stack, corpus.n, srcdir, jobs, plan.repeat)
+        result.full[jobs] = build
+        if not build.ok:
+            return result
+        result.full_wall_s[jobs] = wall
+    base = BUILD_DIR / f"N{corpus.n}"
+    html = {jobs: base / f"{stack}-j{jobs}" / "html" for jobs in plan.jobs}
+    if "1" in html and "auto" in html:
+        diffs = compare_trees(html["1"], html["auto"])
+        result.parallel_identical = not diffs
+        result.parallel_differences = diffs[:20]
+    first = html[plan.jobs[0]]
+    result.site = measure_site(first)  # before --pagefind adds to the site
+    if plan.pagefind and result.site.pagefind is None:
+        result.pagefind_index_s = index_with_pagefind(first)
+        if result.pagefind_index_s is not None:
+            result.site.pagefind = pagefind_transfer(first / "pagefind")
+    if plan.inc_jobs is not None:
+        inc = plan.inc_jobs if plan.inc_jobs in html else plan.jobs[0]
+        result.incremental = run_incremental(
+            stack, corpus, srcdir, html[inc], html[inc].parent / "doctrees", inc, plan.repeat
+        )
+    return result
+
+
+# --------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------
+
+
+def _kb(b: int | None) -> str:
+    return "n/a" if b is None else f"{b / 1024:,.1f}"
+
+
+def _mb(b: float | None) -> str:
+    return "n/a" if b is None else f"{b:,.0f}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return out + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def full_build_rows(results: list[StackResult]) -> list[list[str]]:
+    rows = []
+    for r in results:
+        for jobs, build in r.full.items():
+            wall = r.full_wall_s.get(jobs, build.wall_s)
+            rows.append(
+                [
+                    str(r.n),
+                    r.stack,
+                    jobs,
+                    f"{wall:,.1f}" if build.ok else "FAILED",
+                    f"{1000 * wall / r.n:,.1f}" if build.ok else "-",
+                    _mb(build.peak_rss_mb),
+                    _mb(build.peak_pss_total_mb),
+                    str(build.warnings),
+                ]
+            )
+    return rows
+
+
+def _pagefind_cell(r: StackResult) -> str:
+    pf = r.site.pagefind if r.site else None
+    if pf is None:
+        return "no pagefind/"
+    by_bench = (
+        f" (indexed by --pagefind in {r.pagefind_index_s:.1f} s)" if r.pagefind_index_s else ""
+    )
+    return _kb(pf["total"]) + by_bench
+
+
+def pagefind_rows(results: list[StackResult]) -> list[list[str]]:
+    rows = []
+    for r in results:
+        if r.site and r.site.pagefind:
+            rows += [[str(r.n), r.stack, part, _kb(b)] for part, b in r.site.pagefind.items()]
+    return rows
+
+
+def output_rows(results: list[StackResult]) -> list[list[str]]:
+    rows = []
+    for r in results:
+        if r.site is None:
+            continue
+        s = r.site
+        identical = (
+            "n/a" if r.parallel_identical is None else ("yes" if r.parallel_identical else "NO")
+        )
+        rows.append(
+            [
+                str(r.n),
+                r.stack,
+                _kb(s.median_essay_page_b),
+                _kb(s.max_essay_page_b),
+                f"{s.site_b / 2**20:,.1f}",
+                str(s.site_files),
+                f"{_kb(s.searchindex_b)} / {_kb(s.searchindex_gz_b)}",
+                _pagefind_cell(r),
+                identical,
+            ]
+        )
+    return rows
+
+
+def incremental_rows(results: list[StackResult]) -> list[list[str]]:
+    rows = []
+    for r in results:
+        for inc in r.incremental:
+            acr = inc.added_changed_removed
+            rows.append(
+                [
+                    str(r.n),
+                    r.stack,
+                    inc.step,
+                    f"{inc.wall_s:,.2f}" if inc.ok else "FAILED",
+                    f"{inc.read} ({inc.read_essays})",
+                    "n/a" if inc.written is None else str(inc.written),
+                    "n/a" if acr is None else "/".join(map(str, acr)),
+                ]
+            )
+    return rows
+
+
+def _find(results: list[StackResult], stack: str, n: int) -> StackResult | None:
+    return next((r for r in results if r.stack == stack and r.n == n and r.ok), None)
+
+
+def _step(r: StackResult | None, step: str) -> Incremental | None:
+    return next((i for i in r.incremental if i.step == step), None) if r else None
+
+
+def target_rows(results: list[StackResult], ns: list[int]) -> list[list[str]]:
+    """The issue's targets, as ratios measured in this run."""
+    small = 100 if 100 in ns else min(ns)
+    big = 1000 if 1000 in ns else max(ns)
+    p_small, p_big = _find(results, "project", small), _find(results, "project", big)
+    stock_big = _find(results, "stock", big)
+    rows: list[list[str]] = []
+
+    def add(name: str, value: float | str | None, limit: str, passed: bool | None) -> None:
+        shown = "n/a" if value is None else (f"{value:,.2f}" if isinstance(value, float) else value)
+        verdict = "n/a" if passed is None or value is None else ("pass" if passed else "FAIL")
+        rows.append([name, shown, limit, verdict])
+
+    for jobs in ("1", "auto"):
+        ratio = None
+        if p_small and p_big and jobs in p_small.full_wall_s and jobs in p_big.full_wall_s:
+            ratio = (p_big.full_wall_s[jobs] / big) / (p_small.full_wall_s[jobs] / small)
+        add(
+            f"ms/essay N={big} ÷ N={small} (-j {jobs})",
+            ratio,
+            "≤ 1.10",
+            ratio is not None and ratio <= 1.1,
+        )
+    page = None
+    if p_small and p_big and p_small.site and p_big.site and p_small.site.median_essay_page_b:
+        page = p_big.site.median_essay_page_b / p_small.site.median_essay_page_b
+    add(f"essay page N={big} ÷ N={small}", page, "≤ 1.05", page is not None and page <= 1.05)
+    speedup = None
+    if p_big and stock_big and "1" in p_big.full_wall_s and "1" in stock_big.full_wall_s:
+        speedup = stock_big.full_wall_s["1"] / p_big.full_wall_s["1"]
+    add(
+        f"stock ÷ project full build, N={big}, -j 1",
+        speedup,
+        "≥ 10",
+        speedup is not None and speedup >= 10,
+    )
+    auto = 1000 * p_big.full_wall_s["auto"] / big if p_big and "auto" in p_big.full_wall_s else None
+    add(f"ms/essay at -j auto, N={big}", auto, "≤ 50", auto is not None and auto <= 50)
+    edit = _step(p_big, "edit one essay's paragraph")
+    edit_s = edit.wall_s if edit and edit.ok else None
+    add(
+        f"rebuild after editing one paragraph, N={big} (s)",
+        edit_s,
+        "≤ 2",
+        edit_s is not None and edit_s <= 2,
+    )
+    bib = _step(p_big, "add one refs.bib entry")
+    reread = str(bib.read_essays) + f" essays ({bib.read} docs)" if bib and bib.ok else None
+    add(
+        f"essays re-read after adding an uncited refs.bib entry, N={big}",
+        reread,
+        "0",
+        bool(bib) and bib.read_essays == 0,
+    )
+    builds = p_big.full.values() if p_big else []
+    peaks = [m for b in builds for m in (b.peak_rss_mb, b.peak_pss_total_mb) if m]
+    peak = max(peaks) if peaks else None
+    add(f"peak memory, N={big} (MB)", peak, "≤ 1024", peak is not None and peak <= 1024)
+    checked = [r for r in results if r.stack == "project" and r.parallel_identical is not None]
+    same = ("yes" if all(r.parallel_identical for r in checked) else "NO") if checked else None
+    add("-j auto output identical to -j 1 (all N)", same, "yes", same == "yes")
+    return rows
+
+
+def machine() -> str:
+    import sphinx
+
+    return (
+        f"{os.cpu_count()} CPUs (`nproc`: {_nproc()}), {platform.machine()}, "
+        f"Python {platform.python_version()}, Sphinx {sphinx.__version__}, "
+        f"{platform.system()} {platform.release()}"
+    )
+
+
+def project_version() -> str:
+    """Which extension was measured: the commit, and whether it was edited."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "conf.py", "_ext", *gen.PROJECT_FILES)
+    return commit + (" with uncommitted changes to conf.py/_ext/pages" if dirty else "")
+
+
+def _nproc() -> str:
+    try:
+        return subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
+def render(results: list[StackResult], ns: list[int], command: str) -> str:
+    lines = [
+        f"Command: `{command}`  ",
+        f"Date: {time.strftime('%Y-%m-%d')}  ",
+        f"Machine: {machine()}  ",
+        f"Project (conf.py, _ext/) at commit {project_version()}",
+        "",
+        "Full builds (fresh output and doctree dirs; wall = median of the repeats):",
+        "",
+        *_table(
+            [
+                "N",
+                "stack",
+                "-j",
+                "wall (s)",
+                "ms/essay",
+                "peak RSS, largest process (MB)",
+                "peak PSS, all processes (MB)",
+                "warnings",
+            ],
+            full_build_rows(results),
+        ),
+        "",
+        "Output (from the first -j build):",
+        "",
+        *_table(
+            [
+                "N",
+                "stack",
+                "median essay page (KB)",
+                "largest essay page (KB)",
+                "site (MB)",
+                "files",
+                "searchindex.js KB / gzip KB",
+                "Pagefind first search (KB)",
+                "-j auto identical",
+            ],
+            output_rows(results),
+        ),
+    ]
+    pf = pagefind_rows(results)
+    if pf:
+        lines += [
+            "",
+            "Pagefind first-search transfer, by part (KB; see Method):",
+            "",
+            *_table(["N", "stack", "part", "KB"], pf),
+        ]
+    inc = incremental_rows(results)
+    if inc:
+        lines += [
+            "",
+            (
+                "Incremental rebuilds (same output dir; docs read = all documents Sphinx "
+                "re-read, in brackets the synthetic essays among them):"
+            ),
+            "",
+            *_table(
+                [
+                    "N",
+                    "stack",
+                    "change",
+                    "wall (s)",
+                    "docs read (essays)",
+                    "pages written",
+                    "added/changed/removed",
+                ],
+                inc,
+            ),
+        ]
+    lines += [
+        "",
+        "Targets (ratios from this run):",
+        "",
+        *_table(["target", "measured", "limit", "verdict"], target_rows(results, ns)),
+    ]
+    diffs = [r for r in results if r.parallel_differences]
+    for r in diffs:
+        lines += [
+            "",
+            f"-j 1 vs -j auto differences, {r.stack} N={r.n} (first 20): "
+            + ", ".join(f"`{d}`" for d in r.parallel_differences),
+        ]
+    failed = [b for r in results for b in r.full.values() if not b.ok]
+    for b in failed:
+        lines += ["", f"FAILED: `{' '.join(b.cmd)}`", "", "```", b.stderr_tail, "```"]
+    return "\n".join(lines) + "\n"
+
+
+def write_readme(markdown: str) -> None:
+    text = README.read_text(encoding="utf-8") if README.exists() else ""
+    if README_START not in text or README_END not in text:
+        text += f"\n## Results\n\n{README_START}\n{README_END}\n"
+    start, end = text.index(README_START), text.index(README_END)
+    README.write_text(
+        text[: start + len(README_START)] + "\n\n" + markdown + "\n" + text[end:],
+        encoding="utf-8",
+    )
+
+
+# --------------------------------------------------------------------------
+# Main
+# --------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description="Benchmark the knowledge base build on synthetic corpora."
+    )
+    p.add_argument(
+        "--n", type=int, action="append", help="corpus size; repeatable (default: 100 and 1000)"
+    )
+    p.add_argument("--huge", action="store_true", help="also N=10,000")
+    p.add_argument("--quick", action="store_true", help="smoke run: N=20 only")
+    p.add_argument(
+        "--stock",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also build with the stock stack (default: yes)",
+    )
+    p.add_argument(
+        "--project",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="build with the project's conf.py + _ext (default: yes)",
+    )
+    p.add_argument(
+        "--stock-max-n",
+        type=int,
+        default=1000,
+        help="skip stock builds above this N (default 1000: stock is O(N^2))",
+    )
+    p.add_argument(
+        "--stock-jobs",
+        action="append",
+        choices=["1", "auto"],
+        help="-j values for stock builds (default: 1)",
+    )
+    p.add_argument(
+        "--stock-incremental",
+        action="store_true",
+        help="also time incremental rebuilds on the stock stack",
+    )
+    p.add_argument(
+        "--incremental",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="time incremental rebuilds on the project stack (default: yes)",
+    )
+    p.add_argument(
+        "--inc-jobs", default="1", choices=["1", "auto"], help="-j for incremental rebuilds"
+    )
+    p.add_argument(
+        "--pagefind",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="index the first build's output with Pagefind when the build did not (default: yes)",
+    )
+    p.add_argument(
+        "--repeat", type=int, default=1, metavar="K", help="median of K runs (default 1)"
+    )
+    p.add_argument(
+        "--write-readme", action="store_true", help="update the results section of bench/README.md"
+    )
+    p.add_argument("--json", type=Path, default=BUILD_DIR / "results.json", help="raw results file")
+    return p.parse_args(argv)
+
+
+def sizes(args: argparse.Namespace) -> list[int]:
+    if args.quick:
+        return [20]
+    ns = list(args.n or [100, 1000])
+    if args.huge and 10_000 not in ns:
+        ns.append(10_000)
+    return sorted(set(ns))
+
+
+def plans(args: argparse.Namespace) -> dict[str, Plan]:
+    inc = args.inc_jobs if args.incremental else None
+    stock_inc = args.inc_jobs if args.stock_incremental else None
+    return {
+        "project": Plan(["1", "auto"], args.repeat, inc, args.pagefind),
+        "stock": Plan(args.stock_jobs or ["1"], args.repeat, stock_inc, args.pagefind),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    command = " ".join(["python bench/run.py", *(argv if argv is not None else sys.argv[1:])])
+    ns = sizes(args)
+    project = args.project and (REPO_ROOT / "conf.py").is_file()
+    if args.project and not project:
+        log(f"no {REPO_ROOT / 'conf.py'}: skipping the project stack")
+    plan = plans(args)
+    results: list[StackResult] = []
+    for n in ns:
+        stock = args.stock and n <= args.stock_max_n
+        log(f"N={n}: generating corpus")
+        corpus = gen.generate(
+            n,
+            CORPUS_DIR / f"N{n}" if project else None,
+            CORPUS_DIR / f"N{n}-stock" if stock else None,
+        )
+        if corpus.project:
+            results.append(bench_stack("project", corpus, corpus.project, plan["project"]))
+        if corpus.stock:
+            results.append(bench_stack("stock", corpus, corpus.stock, plan["stock"]))
+    markdown = render(results, ns, command)
+    print(markdown)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps([asdict(r) for r in results], indent=2, default=str))
+    if args.write_readme:
+        write_readme(markdown)
+        log(f"updated {README}")
+    return 0 if all(r.ok for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
