@@ -22,8 +22,12 @@ nitpicky = True
 bibtex_bibfiles = ["refs.bib"]
 bibtex_default_style = "vancouver"
 
+# PDFs for funders (make latexpdf): the kb extension adds the documents and layout.
+latex_engine = "xelatex"
+
 html_theme = "furo"
 html_title = "CLAHRC WM Knowledge Base"
+templates_path = ["_templates"]  # page.html, search.html: site search (Pagefind)
 html_static_path = ["_static"]
 html_css_files = ["kb.css"]
 html_last_updated_fmt = None

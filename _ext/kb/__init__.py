@@ -17,9 +17,11 @@ from . import vancouver
 from .checks import check_references
 from .citations import setup_citations
 from .domain import KBRole, KnowledgeBaseDomain
+from .latex import setup_latex
 from .listings import setup_listings
 from .nodes import setup_nodes
 from .pages import setup_pages
+from .search import setup_search
 
 __version__ = "0.1.0"
 
@@ -35,6 +37,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_pages(app)
     setup_citations(app)
     setup_listings(app)
+    setup_search(app)
+    setup_latex(app)
     app.connect("env-check-consistency", check_references)
     return {
         "version": __version__,

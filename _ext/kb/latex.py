@@ -1,0 +1,257 @@
+"""The funders' PDFs: the whole knowledge base, and one PDF per theme.
+
+Essays are in no toctree (that keeps the HTML navigation small), so
+Sphinx's LaTeX builder would find nothing to put in a PDF. Here:
+
+* ``latex_documents`` is computed when conf.py leaves it at Sphinx's
+  default: one document starting at the essays index, one per theme page;
+* in a LaTeX build, the ``{essay-list}`` of the document's start page is
+  replaced by the essays themselves (each a chapter, newest first) instead
+  of a list of links, before cross-references are resolved, so links
+  between essays of the same PDF work and links to pages that are not in
+  it (people, other themes) become plain text;
+* ``latex_elements`` gets the house layout (title page, no blank pages,
+  FreeFont for every character staff write); keys set in conf.py win.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.builders.latex import LaTeXBuilder, default_latex_documents
+from sphinx.config import Config
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import texescape
+from sphinx.util.nodes import inline_all_toctrees
+
+from .domain import kb_domain
+from .frontmatter import FrontMatterError, parse, split
+from .nodes import kb_listing
+
+#: Title page: the document's title (the knowledge base's or the theme's
+#: name), the "author" line under it, and the date of SOURCE_DATE_EPOCH
+#: (``\kbdate``, never the build time that Sphinx's ``\date`` would give).
+TITLE_PAGE = r"""
+\makeatletter
+\newcommand{\kbtitlepage}{%
+  \begin{titlepage}%
+    \centering
+    \vspace*{0.3\textheight}%
+    {\sffamily\bfseries\Huge \@title\par}%
+    \vspace{2em}%
+    {\sffamily\Large \@author\par}%
+    \vfill
+    {\large \kbdate\par}%
+  \end{titlepage}%
+}
+\makeatother
+"""
+
+#: Essays as chapters without "Chapter N" banners; only essays in the
+#: contents; the author/role block set off in italics under the title.
+PREAMBLE = r"""
+\titleformat{\chapter}[hang]{\normalfont\sffamily\LARGE\bfseries\raggedright}%
+  {\thechapter.}{0.5em}{}
+\titlespacing*{\chapter}{0pt}{0pt}{1.2em}
+\geometry{headheight=14pt}
+\setcounter{secnumdepth}{0}
+\setcounter{tocdepth}{0}
+\newenvironment{sphinxclasskb-byline}{\itshape\raggedright}{\par\medskip}
+"""
+
+
+def epoch_date() -> str:
+    """The date of SOURCE_DATE_EPOCH, or none: a PDF never shows build time."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        return ""
+    day = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return f"{day.day} {day:%B %Y}"
+
+
+def house_elements(engine: str) -> dict[str, str]:
+    """The ``latex_elements`` the knowledge base uses unless conf.py says otherwise."""
+    elements = {
+        "papersize": "a4paper",
+        "pointsize": "11pt",
+        # One-sided, chapters start on the next page: no blank pages.
+        "extraclassoptions": "openany,oneside",
+        "fncychap": "",
+        "releasename": "",
+        "makeindex": "",
+        "printindex": "",
+        "preamble": "\\newcommand{\\kbdate}{%s}" % texescape.escape(epoch_date())
+                    + TITLE_PAGE + PREAMBLE,
+        "maketitle": r"\kbtitlepage",
+    }
+    if engine in ("xelatex", "lualatex"):
+        elements["cmappkg"] = ""  # a pdfTeX package; these engines map Unicode
+    return elements
+
+
+def slug(text: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", text.casefold()))
+
+
+def theme_titles(srcdir: Path, themes_dir: str) -> dict[str, str]:
+    """Theme slug -> title, from the theme pages' front matter.
+
+    Read here because ``latex_documents`` must be known before Sphinx reads
+    any document; a page whose front matter is broken falls back to its
+    slug (reading it reports the error with file and line).
+    """
+    titles: dict[str, str] = {}
+    for path in sorted((srcdir / themes_dir).glob("*.md")):
+        if path.stem == "index":
+            continue
+        title = path.stem
+        try:
+            yaml_text, _ = split(path.read_text(encoding="utf-8"))
+            data = parse(yaml_text).data if yaml_text is not None else {}
+        except (FrontMatterError, OSError, UnicodeDecodeError):
+            data = {}
+        if isinstance(data.get("title"), str) and data["title"].strip():
+            title = data["title"].strip()
+        titles[path.stem] = title
+    return titles
+
+
+def pdf_documents(app: Sphinx, config: Config) -> list[tuple[str, str, str, str, str]]:
+    """The whole knowledge base, then one document per theme."""
+    engine = config.latex_engine
+    prefix = config.kb_pdf_prefix or slug(config.author) or slug(config.project)
+    author = texescape.escape(config.author, engine)
+    project = texescape.escape(config.project, engine)
+    docs = [(f"{config.kb_essays_dir}/index", f"{prefix}-knowledge-base.tex",
+             project, author, "manual")]
+    for theme, title in theme_titles(Path(app.srcdir), config.kb_themes_dir).items():
+        docs.append((f"{config.kb_themes_dir}/{theme}", f"{prefix}-{theme}.tex",
+                     texescape.escape(title, engine), project, "manual"))
+    return docs
+
+
+def configure_latex(app: Sphinx, config: Config) -> None:
+    """Fill in the PDF settings conf.py leaves at Sphinx's defaults."""
+    if config.latex_documents == default_latex_documents(config):
+        config.latex_documents = pdf_documents(app, config)
+    config.latex_elements = {**house_elements(config.latex_engine), **config.latex_elements}
+
+
+def _in_inlined_document(node: nodes.Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, addnodes.start_of_file):
+            return True
+        parent = parent.parent
+    return False
+
+
+class InlineEssays(SphinxPostTransform):
+    """In a PDF, the start page's essay list becomes the essays themselves.
+
+    Runs before :class:`~kb.listings.FillListings` (5) and the references
+    resolver (10), so the inlined essays' links and citation markers are
+    resolved with the rest of the PDF. Listings anywhere else are left to
+    ``FillListings``.
+    """
+
+    default_priority = 4
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        builder = self.app.builder
+        if not isinstance(builder, LaTeXBuilder):
+            return
+        start = self.env.current_document.docname
+        for node in list(self.document.findall(kb_listing)):
+            if node["kind"] != "essays" or _in_inlined_document(node):
+                continue
+            self.inline(builder, start, node)
+            return  # one copy of each essay per PDF
+
+    def inline(self, builder: LaTeXBuilder, start: str, node: kb_listing) -> None:
+        essays = kb_domain(self.env).essays_sorted()
+        if node.get("theme"):
+            essays = [e for e in essays if node["theme"] in e.theme_slugs]
+        if node.get("person"):
+            essays = [e for e in essays if node["person"] in e.person_ids]
+        if node.get("limit"):
+            essays = essays[: node["limit"]]
+        docnames = [e.docname for e in essays if e.docname != start]
+        if not docnames:  # FillListings says "No essays yet."
+            return
+        holder = nodes.document(self.document.settings, self.document.reporter)
+        holder += addnodes.toctree(includefiles=docnames)
+        inlined = inline_all_toctrees(builder, builder.docnames, start, holder,
+                                      lambda text: text, [start])
+        # The heading that introduces the list on the web page would stand
+        # alone before the first chapter.
+        previous = node.previous_sibling()
+        if isinstance(previous, nodes.rubric):
+            previous.parent.remove(previous)
+        # Essays are chapters: children of the page's top section, after all
+        # of the page's own text (which introduce() heads).
+        top = next((c for c in self.document.children if isinstance(c, nodes.section)),
+                   self.document)
+        node.parent.remove(node)
+        top.extend(inlined.children)
+        self.introduce(top)
+
+    def introduce(self, top: nodes.Element) -> None:
+        """Head the start page's own text, if any, as an unnumbered chapter.
+
+        Sphinx uses the start page's title as the PDF's title and would set
+        its text, untitled, on a page of its own before the first essay.
+        """
+        if not isinstance(top, nodes.section) or not isinstance(top[0], nodes.title):
+            return
+        own = [c for c in top.children[1:] if not isinstance(c, addnodes.start_of_file)]
+        if not any(c.astext().strip() for c in own):
+            return
+        title = texescape.escape(top[0].astext(), self.config.latex_engine)
+        heading = rf"\chapter*{{{title}}}\markboth{{{title}}}{{{title}}}"
+        top.insert(1, nodes.raw("", heading, format="latex"))
+
+class LinkTextInPDF(SphinxPostTransform):
+    """Knowledge-base links keep their words in a PDF, in the text's font.
+
+    A link to a page that is not in the PDF (a person, another theme)
+    cannot be a link there and becomes its text; a link written without
+    text has none until it is resolved, so it gets its target's title
+    here. Runs after the listings are filled (5), before links are
+    resolved (10).
+    """
+
+    default_priority = 9
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        domain = kb_domain(self.env)
+        for node in self.document.findall(addnodes.pending_xref):
+            if node.get("refdomain") != "kb" or not node.children:
+                continue
+            content = node[0]
+            if isinstance(content, nodes.literal):  # roles' default: code font
+                plain = nodes.inline(content.rawsource, "", *content.children,
+                                     classes=content["classes"])
+                node.replace(content, plain)
+                content = plain
+            if not node.get("refexplicit") and isinstance(content, nodes.Element):
+                found = domain._target(node["reftype"], node["reftarget"])
+                if found is not None:
+                    content.children = []
+                    content += nodes.Text(found[1])
+
+
+def setup_latex(app: Sphinx) -> None:
+    app.add_config_value("kb_pdf_prefix", "", "", types=[str])
+    app.connect("config-inited", configure_latex, priority=600)
+    app.add_post_transform(InlineEssays)
+    app.add_post_transform(LinkTextInPDF)
