@@ -61,9 +61,11 @@ def visit_marker_html(self: HTML5Translator, node: citation_marker) -> None:
 
 
 def visit_marker_latex(self: LaTeXTranslator, node: citation_marker) -> None:
+    # The essay's own list, also when several essays are inlined in one PDF:
+    # labels are prefixed with the document they come from.
     docname = self.curfilestack[-1] if self.curfilestack else ""
     links = [
-        r"\hyperref[\detokenize{%s:%s}]{%d}" % (docname, reference_id(n), n)
+        r"\hyperref[%s]{%d}" % (self.idescape(f"{docname}:{reference_id(n)}"), n)
         for n in node["numbers"]
     ]
     self.body.append("[" + ", ".join(links) + "]")
