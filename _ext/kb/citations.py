@@ -22,6 +22,7 @@ from docutils import nodes
 from pybtex.database import Entry
 from pybtex.plugin import find_plugin
 from pybtex.richtext import Text
+from pybtex.style.formatting import BaseStyle
 from pybtex_docutils import Backend
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
@@ -38,6 +39,10 @@ _ORDER = "kb_citation_order"  # env.temp_data: key -> number, per document
 _LINES = "kb_citation_lines"  # env.temp_data: key -> first line cited
 _MISSING = "kb_citation_missing"  # env.temp_data: keys not in refs.bib
 
+# Per-process memos of pure functions (not metadata, which lives in the env):
+# a pybtex style looks up three more plugins through importlib.metadata when
+# it is created, so it is created once, and an entry is formatted once.
+_styles: dict[str, BaseStyle] = {}
 _formatted: dict[tuple[str, str], Text] = {}  # (style, fingerprint) -> text
 backend = Backend()
 
@@ -90,7 +95,9 @@ def formatted(entry: Entry, style_name: str) -> Text:
     cache_key = (style_name, entry_fingerprint(entry))
     text = _formatted.get(cache_key)
     if text is None:
-        style = find_plugin("pybtex.style.formatting", style_name)()
+        style = _styles.get(style_name)
+        if style is None:
+            style = _styles[style_name] = find_plugin("pybtex.style.formatting", style_name)()
         text = _formatted[cache_key] = style.format_entry("", entry).text
     return text
 
