@@ -86,7 +86,8 @@ class KnowledgePageTransform(SphinxTransform):
         if kind is None:
             return
         matter = self.env.temp_data.get(_MATTER)
-        if isinstance(matter, FrontMatterError):
+        unreadable = isinstance(matter, FrontMatterError)
+        if unreadable:
             warn(docname, matter.line, str(matter))
             matter = FrontMatter({}, start=matter.line)
         elif matter is None:  # pragma: no cover - source-read always runs
@@ -94,7 +95,9 @@ class KnowledgePageTransform(SphinxTransform):
         convert = {ESSAY: schema.to_essay, PERSON: schema.to_person,
                    THEME: schema.to_theme}[kind]
         record, problems = convert(docname, matter)
-        for line, message in problems:
+        # One message per mistake: every key of an unreadable block would
+        # otherwise be reported "missing" as well.
+        for line, message in [] if unreadable else problems:
             warn(docname, line, message)
         fallback = docname.rpartition("/")[2].replace("-", " ")
         if kind == ESSAY:
