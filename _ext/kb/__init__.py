@@ -14,7 +14,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from . import vancouver
-from .checks import check_references
+from .checks import check_references, explain_missing_link
 from .citations import setup_citations
 from .domain import KBRole, KnowledgeBaseDomain
 from .latex import setup_latex
@@ -40,6 +40,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_search(app)
     setup_latex(app)
     app.connect("env-check-consistency", check_references)
+    app.connect("warn-missing-reference", explain_missing_link)
     return {
         "version": __version__,
         "env_version": 1,

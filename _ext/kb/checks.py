@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import difflib
 
+from sphinx.addnodes import pending_xref
 from sphinx.application import Sphinx
+from sphinx.domains import Domain
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
@@ -53,6 +55,28 @@ def check_references(app: Sphinx, env: BuildEnvironment) -> None:
                   f"unknown person '{theme.lead}' as theme lead: "
                   + _hint(theme.lead, people, people_dir, "person"))
     check_duplicates(env)
+
+
+def explain_missing_link(app: Sphinx, domain: Domain, node: pending_xref) -> bool | None:
+    """Say which page is missing and how to fix it, instead of Sphinx's default.
+
+    Links made from front matter were already reported, with their line, by
+    :func:`check_references`; they are not reported twice.
+    """
+    if domain.name != "kb":
+        return None
+    if node.get("kb_from_front_matter"):
+        return True
+    typ, target = node["reftype"], node["reftarget"]
+    folders = {"person": app.config.kb_people_dir, "essay": app.config.kb_essays_dir}
+    folder = folders.get(typ, app.config.kb_themes_dir)
+    known = sorted(getattr(kb_domain(app.env), {"person": "people", "essay": "essays"}
+                           .get(typ, "themes")))
+    what = "theme" if typ == "theme-role" else typ
+    logger.warning("unknown %s '%s' in {%s}: %s", what, target, what,
+                   _hint(target, known, folder, what), location=node,
+                   type="kb", subtype="reference")
+    return True
 
 
 def check_duplicates(env: BuildEnvironment) -> None:

@@ -38,10 +38,14 @@ class KBRole(XRefRole):
 
 
 def xref(reftype: str, target: str, text: str = "", **attrs: Any) -> addnodes.pending_xref:
-    """A link resolved at write time; empty ``text`` means "use the title"."""
+    """A link made from front matter, resolved at write time.
+
+    Empty ``text`` means "use the target's title". A missing target was
+    already reported with its front-matter line (see ``checks.py``).
+    """
     node = addnodes.pending_xref(
         "", refdomain="kb", reftype=reftype, reftarget=target,
-        refexplicit=bool(text), refwarn=True, **attrs,
+        refexplicit=bool(text), refwarn=True, kb_from_front_matter=True, **attrs,
     )
     node += nodes.inline(text, text, classes=["xref", "kb", f"kb-{reftype}"])
     return node
