@@ -28,6 +28,26 @@ $(STAMP): requirements.txt requirements-dev.txt
 html: $(STAMP)
 	$(BIN)/sphinx-build -b html $(SPHINXOPTS) -j $(JOBS) . $(BUILDDIR)/html
 
+# PDFs for funders: the whole knowledge base and one per theme (xelatex via latexmk).
+TEX_PACKAGES := latexmk texlive-xetex texlive-fonts-recommended fonts-freefont-otf
+LATEXMKOPTS  ?= -interaction=nonstopmode -halt-on-error -quiet
+
+latexpdf: need-tex $(STAMP)
+	$(BIN)/sphinx-build -b latex $(SPHINXOPTS) -j $(JOBS) . $(BUILDDIR)/latex
+	$(MAKE) -C $(BUILDDIR)/latex all-pdf LATEXMKOPTS="$(LATEXMKOPTS)"
+	@if grep -H "^Missing character" $(BUILDDIR)/latex/*.log; then \
+	  echo "A character above has no glyph in the PDF's fonts: change it in the essay or add a font." >&2; \
+	  exit 1; fi
+	@ls $(BUILDDIR)/latex/*.pdf
+
+pdf: latexpdf
+
+.PHONY: need-tex
+need-tex:  # one line, not a LaTeX stack trace, when TeX or the fonts are missing
+	@$(if $(shell command -v xelatex >/dev/null && command -v latexmk >/dev/null \
+	  && fc-list FreeSerif 2>/dev/null | grep -q . && echo yes),,$(error \
+	  make latexpdf needs TeX: sudo apt-get install -y --no-install-recommends $(TEX_PACKAGES)))
+
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
