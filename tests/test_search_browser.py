@@ -1,0 +1,175 @@
+"""Search and sub-path publishing, in headless Chromium against the built site.
+
+The real site (conftest's ``site_html``) is served under ``/kb/`` on
+127.0.0.1, as it would be from https://example.org/kb/; any URL that
+escapes the sub-path is a 404 in the server's log and fails the tests.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser import (
+    SiteServer,
+    chromium,
+    chromium_missing,
+    html_pages,
+    search_summary,
+    wait_for,
+)
+
+from conftest import SEED_ESSAY
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing())),
+]
+
+ESSAY_TITLE = "Can CLAHRC WM Enact Distributed Leadership"
+
+
+@pytest.fixture(scope="module")
+def site(site_html: tuple[Path, str]) -> Path:
+    return site_html[0]
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Any:
+    with SiteServer(site, prefix="/kb/") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def driver() -> Any:
+    with chromium() as drv:
+        yield drv
+
+
+def result_links(driver: Any) -> list[str]:
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#kb-search-results a')].map(a => a.href);"
+    )
+
+
+def run_search(driver: Any, server: SiteServer, query: str) -> tuple[str, list[str]]:
+    """Open the search page with ``?q=``; results render asynchronously."""
+    driver.get(server.url + "search.html?q=" + urllib.parse.quote(query))
+    summary = wait_for(lambda: search_summary(driver), what=f"search summary for {query!r}")
+    return summary, result_links(driver)
+
+
+@pytest.mark.parametrize("query", [
+    pytest.param("disillusionment", id="its-words"),
+    pytest.param("Graeme Currie", id="its-author"),
+    pytest.param("Implementation and Organisational Studies", id="its-theme"),
+    pytest.param("Suhomlinova", id="cited-author"),
+    pytest.param("Dilemmas in a General Theory of Planning", id="cited-title"),
+])
+def test_search_finds_the_essay(driver: Any, server: SiteServer, query: str) -> None:
+    summary, links = run_search(driver, server, query)
+    assert summary.startswith("Found") and f"\u2018{query}\u2019" in summary, summary
+    assert server.url + SEED_ESSAY + ".html" in links
+
+
+def test_result_count_in_summary_matches_the_list(driver: Any, server: SiteServer) -> None:
+    summary, links = run_search(driver, server, "leadership")
+    count = int(re.match(r"Found (\d+) results? for", summary).group(1))
+    assert count == len(links) or (count > len(links) == 10)
+
+
+def test_a_word_nowhere_in_the_site_finds_nothing(driver: Any, server: SiteServer) -> None:
+    summary, links = run_search(driver, server, "xylophonist")
+    assert summary == "No results for \u2018xylophonist\u2019."
+    assert links == []
+
+
+def test_search_loads_pagefind_chunks_only_from_the_sub_path(
+    driver: Any, server: SiteServer,
+) -> None:
+    server.take_log()
+    run_search(driver, server, "distributed leadership")
+    log = server.take_log()
+    paths = [entry.path for entry in log]
+    assert not [e for e in log if e.status != 200], "requests that failed"
+    assert all(p.startswith("/kb/") for p in paths), paths
+    assert not any(p.endswith("searchindex.js") for p in paths)
+    assert "/kb/pagefind/pagefind.js" in paths
+    assert any(p.startswith("/kb/pagefind/index/") for p in paths), paths
+    assert any(p.startswith("/kb/pagefind/fragment/") for p in paths), paths
+
+
+def test_furo_search_box_leads_to_results_and_the_essay(
+    driver: Any, server: SiteServer,
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver.get(server.url + "index.html")
+    box = driver.find_element(By.CSS_SELECTOR, "input.sidebar-search")
+    box.send_keys("Graeme Currie", Keys.ENTER)
+    wait_for(lambda: search_summary(driver), what="results after the sidebar search")
+    assert urllib.parse.urlsplit(driver.current_url).path == "/kb/search.html"
+    essay = server.url + SEED_ESSAY + ".html"
+    assert essay in result_links(driver)
+    # The page's own box shows the query, and the reader can refine it there.
+    assert driver.find_element(By.ID, "kb-search-query").get_attribute("value") == "Graeme Currie"
+    links = driver.find_elements(By.CSS_SELECTOR, "#kb-search-results a")
+    next(a for a in links if a.get_property("href") == essay).click()
+    wait_for(lambda: driver.current_url.startswith(essay), what="the essay page")
+    assert driver.find_element(By.TAG_NAME, "h1").text.startswith(ESSAY_TITLE)
+
+
+def _missing_target(site: Path, prefix: str, href: str) -> str | None:
+    """Why an internal link's target is not in the built site (None: it is)."""
+    parts = urllib.parse.urlsplit(href)
+    if not parts.path.startswith(prefix):
+        return "outside the sub-path"
+    rel = parts.path[len(prefix):]
+    target = site / rel
+    if target.is_dir():
+        target = target / "index.html"
+    if not target.is_file():
+        return "no such file"
+    if parts.fragment and target.suffix == ".html":
+        html = target.read_text(encoding="utf-8")
+        if f'id="{urllib.parse.unquote(parts.fragment)}"' not in html:
+            return f"no element with id {parts.fragment!r}"
+    return None
+
+
+def test_every_page_works_from_a_sub_path(
+    driver: Any, server: SiteServer, site: Path,
+) -> None:
+    """Links, stylesheets and scripts of every page resolve under /kb/."""
+    origin = server.url.removesuffix("/kb/")
+    problems: list[str] = []
+    pages = html_pages(site)
+    assert "search.html" in pages and SEED_ESSAY + ".html" in pages
+    for page in pages:
+        server.take_log()
+        driver.get(server.url + page)
+        wait_for(lambda: driver.execute_script("return document.readyState") == "complete",
+                 what=f"{page} to load")
+        # Chromium asks every origin for /favicon.ico on its own; the site has none.
+        failed = [e.path for e in server.take_log()
+                  if e.status >= 400 and e.path != "/favicon.ico"]
+        problems += [f"{page}: {path} failed to load" for path in failed]
+        unstyled = driver.execute_script(
+            "return [...document.querySelectorAll('link[rel=stylesheet]')]"
+            ".filter(l => !l.sheet).map(l => l.href);"
+        )
+        problems += [f"{page}: stylesheet {href} not applied" for href in unstyled]
+        hrefs = driver.execute_script(
+            "return [...document.querySelectorAll('a[href]')].map(a => a.href);"
+        )
+        for href in hrefs:
+            if not href.startswith(origin):
+                continue  # an external link (Sphinx, furo credits)
+            why = _missing_target(site, "/kb/", href)
+            if why:
+                problems.append(f"{page}: link {href}: {why}")
+    assert not problems, "\n".join(problems)
