@@ -1,5 +1,6 @@
 """Sphinx configuration of the CLAHRC WM Knowledge Base (declarative only)."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ project = "CLAHRC WM Knowledge Base"
 author = "CLAHRC WM"
 copyright = "CLAHRC WM"  # noqa: A001 - Sphinx's name
 
-extensions = ["kb"]  # loads myst_parser and sphinxcontrib.bibtex itself
+extensions = ["kb", "sphinxext.opengraph"]  # kb loads myst_parser and sphinxcontrib.bibtex
 
 root_doc = "index"
 exclude_patterns = [
@@ -33,3 +34,9 @@ html_css_files = ["kb.css"]
 html_last_updated_fmt = None
 html_show_sourcelink = False
 html_copy_source = False
+
+# The published site's address, for the feed, sitemap, link previews and
+# "How to cite": a placeholder until the publisher sets KB_BASE_URL (or
+# -D html_baseurl=...); see README, "Publishing".
+html_baseurl = os.environ.get("KB_BASE_URL", "https://example.org/kb/")
+ogp_social_cards = {"enable": False}  # link previews use text, not images

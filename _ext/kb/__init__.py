@@ -16,12 +16,16 @@ from sphinx.application import Sphinx
 from . import vancouver
 from .checks import check_references, explain_missing_link
 from .citations import setup_citations
+from .citethis import setup_citethis
 from .domain import KBRole, KnowledgeBaseDomain
+from .feed import setup_feed
 from .latex import setup_latex
 from .listings import setup_listings
+from .meta import setup_meta
 from .nodes import setup_nodes
 from .pages import setup_pages
 from .search import setup_search
+from .sitemap import setup_sitemap
 
 __version__ = "0.1.0"
 
@@ -39,6 +43,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_listings(app)
     setup_search(app)
     setup_latex(app)
+    setup_meta(app)
+    setup_feed(app)
+    setup_sitemap(app)
+    setup_citethis(app)
     app.connect("env-check-consistency", check_references)
     app.connect("warn-missing-reference", explain_missing_link)
     return {

@@ -18,6 +18,7 @@ from sphinx.util import logging
 from . import schema
 from .byline import byline, signoff
 from .citations import place_reference_list
+from .citethis import add_cite_this
 from .domain import kb_domain, xref
 from .frontmatter import FrontMatter, FrontMatterError, parse, split
 from .models import Essay, Person, Theme
@@ -153,6 +154,7 @@ class KnowledgePageTransform(SphinxTransform):
         else:
             end.extend(closing)
         place_reference_list(self.env, self.document, end)
+        add_cite_this(end, self.env.docname)
 
     def person_page(self, person: Person) -> None:
         kb_domain(self.env).people[person.id] = person

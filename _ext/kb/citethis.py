@@ -1,0 +1,165 @@
+""""How to cite this essay": the house-style citation and a BibTeX entry.
+
+The essay page marks the place when it is read (after the reference
+list); the block is made when the page is written, because authors'
+names live on their person pages, which may be read after the essay. It
+is built from standard docutils nodes, so every builder renders it; the
+funders' PDF leaves it out (it is an aid for web readers, and a BibTeX
+block in every chapter of a bound document reads as clutter). Sphinx's
+search skips it (class ``no-search``): otherwise every essay would match
+the site's own name.
+
+Nothing is invented: an undated essay is cited without a year, and the
+web address appears only when ``html_baseurl`` is set.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from docutils import nodes
+from pybtex.database import Person
+from pybtex.exceptions import PybtexError
+from sphinx.application import Sphinx
+from sphinx.transforms.post_transforms import SphinxPostTransform
+
+from .domain import kb_domain
+from .meta import author_names, page_url
+from .models import Essay
+from .vancouver import format_names
+
+HEADING = "How to cite this essay"
+
+
+class cite_this(nodes.General, nodes.Element):  # noqa: N801 - docutils style
+    """Where the block goes; ``docname`` names the essay (PDFs merge pages)."""
+
+
+def add_cite_this(container: nodes.Element, docname: str) -> None:
+    """Called by the essay page transform: the block goes at the very end."""
+    container += cite_this(docname=docname)
+
+
+def _person(name: str) -> Person | None:
+    try:
+        return Person(name)
+    except PybtexError:  # e.g. unbalanced braces: print the name as written
+        return None
+
+
+def vancouver_names(names: list[str]) -> str:
+    """``Currie G, van der Berg JP``: the house style's author list."""
+    persons = [_person(name) for name in names]
+    if all(p is not None for p in persons):
+        return format_names(persons)  # type: ignore[arg-type]
+    return ", ".join(names)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def citation_text(names: list[str], essay: Essay, site: str) -> str:
+    """``Authors. Title. Site. Year.`` as the house style prints a report."""
+    parts = [_sentence(vancouver_names(names))] if names else []
+    parts.append(_sentence(essay.title))
+    parts.append(_sentence(site))
+    if essay.date:
+        parts.append(essay.date[:4] + ".")
+    return " ".join(parts)
+
+
+_BIBTEX_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
+    "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_BIBTEX_RE = re.compile("[" + re.escape("".join(_BIBTEX_SPECIAL)) + "]")
+
+
+def bibtex_escape(text: str) -> str:
+    """Text as a BibTeX field value: braces balanced, TeX specials escaped."""
+    return _BIBTEX_RE.sub(lambda m: _BIBTEX_SPECIAL[m.group()], " ".join(text.split()))
+
+
+def bibtex_name(name: str) -> str:
+    """``Currie, Graeme``: unambiguous to BibTeX whatever the name's shape."""
+    person = _person(name)
+    return bibtex_escape(str(person) if person is not None else name)
+
+
+def _ascii_word(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", folded.casefold())
+
+
+def bibtex_key(names: list[str], essay: Essay) -> str:
+    """``currie2019-slug``: first author's surname, year if known, the slug."""
+    person = _person(names[0]) if names else None
+    surname = _ascii_word(" ".join(person.last_names)) if person is not None else ""
+    year = essay.date[:4] if essay.date else ""
+    slug = essay.docname.rpartition("/")[2]
+    return f"{surname}{year}-{slug}" if surname or year else slug
+
+
+def bibtex_entry(names: list[str], essay: Essay, site: str, url: str) -> str:
+    """A ``@misc`` entry any BibTeX or biblatex style accepts."""
+    fields = []
+    if names:
+        fields.append(("author", " and ".join(bibtex_name(n) for n in names)))
+    # Double braces keep the title's capitalisation, as the house style does.
+    fields.append(("title", "{" + bibtex_escape(essay.title) + "}"))
+    fields.append(("howpublished", bibtex_escape(site)))
+    if essay.date:
+        fields.append(("year", essay.date[:4]))
+    if url:
+        fields.append(("url", url.replace("{", "%7B").replace("}", "%7D")))
+    width = max(len(name) for name, _ in fields)
+    body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{bibtex_key(names, essay)},\n{body}\n}}"
+
+
+def cite_block(app: Sphinx, essay: Essay) -> nodes.container:
+    names = author_names(app, essay)
+    site = app.config.project
+    url = page_url(app, essay.docname)
+    block = nodes.container(classes=["kb-citethis", "no-search"])
+    block += nodes.rubric(HEADING, HEADING, classes=["kb-citethis-title"])
+    para = nodes.paragraph(classes=["kb-citethis-text"])
+    para += nodes.Text(citation_text(names, essay, site))
+    if url:
+        para += nodes.Text(" Available from: ")
+        para += nodes.reference(url, url, refuri=url)
+    block += para
+    label = "BibTeX entry:"
+    block += nodes.paragraph(label, label, classes=["kb-citethis-label"])
+    entry = bibtex_entry(names, essay, site, url)
+    block += nodes.literal_block(entry, entry, language="bibtex",
+                                 classes=["kb-citethis-bibtex"])
+    return block
+
+
+class FillCiteThis(SphinxPostTransform):
+    """Make each essay's block; drop it from the funders' PDF.
+
+    Runs after the PDF's essays are inlined (4), so they are covered too.
+    """
+
+    default_priority = 6
+
+    def run(self, **kwargs: Any) -> None:
+        essays = kb_domain(self.env).essays
+        for node in list(self.document.findall(cite_this)):
+            essay = essays.get(node["docname"])
+            if self.app.builder.format == "latex" or essay is None:
+                node.parent.remove(node)
+            else:
+                node.replace_self(cite_block(self.app, essay))
+
+
+def setup_citethis(app: Sphinx) -> None:
+    app.add_node(cite_this)
+    app.add_post_transform(FillCiteThis)

@@ -1,0 +1,154 @@
+"""An Atom feed of the newest essays: ``atom.xml`` at the site's root.
+
+Written from the ``kb`` domain once an HTML build has finished, so it is
+complete after incremental builds too (the domain holds every essay, not
+only the pages written this time). Links are absolute, from
+``html_baseurl``; without it no feed is written (a feed with relative
+links is of no use to a feed reader).
+
+Builds are reproducible: entries come in the site's one order (newest
+first, undated last), and no timestamp is the build's clock. Atom requires
+an ``updated`` time for every entry; a dated essay has its date, an
+undated one the time in ``SOURCE_DATE_EPOCH`` (set by the publishing
+workflow to the last commit's time, which the essay cannot be newer than)
+or, without it, the Unix epoch, 1970-01-01T00:00:00Z, which is plainly
+"unknown" rather than a made-up date. Undated essays have no
+``published`` time at all.
+
+The XML is made with ElementTree, which escapes every text and attribute;
+characters XML 1.0 cannot hold at all (control characters) are dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+from .domain import KnowledgeBaseDomain, kb_domain
+from .meta import DESCRIPTION, SITE_BUILDERS, author_names, base_url
+from .models import Essay
+
+logger = logging.getLogger(__name__)
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+FEED_FILE = "atom.xml"
+FEED_TYPE = "application/atom+xml"
+EPOCH = "1970-01-01T00:00:00Z"
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(value: str) -> str:
+    return _NOT_XML.sub("", value)
+
+
+def undated_time() -> str:
+    """``updated`` of undated essays: SOURCE_DATE_EPOCH, else the Unix epoch."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        return EPOCH
+    moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def essay_time(essay: Essay) -> str | None:
+    return f"{essay.date}T00:00:00Z" if essay.date else None
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {k: _text(v) for k, v in attrs.items()})
+    if text is not None:
+        element.text = _text(text)
+    return element
+
+
+def feed_entry(app: Sphinx, domain: KnowledgeBaseDomain, essay: Essay, base: str,
+               fallback: str) -> ET.Element:
+    builder = app.builder
+    url = base + builder.get_target_uri(essay.docname)
+    entry = ET.Element("entry")
+    _sub(entry, "title", essay.title, type="text")
+    _sub(entry, "link", rel="alternate", type="text/html", href=url)
+    # The page's address is its identity, as in most feeds: keep
+    # html_baseurl stable, or readers will see every essay as new.
+    _sub(entry, "id", url)
+    published = essay_time(essay)
+    _sub(entry, "updated", published or fallback)
+    if published:
+        _sub(entry, "published", published)
+    for author, name in zip(essay.authors, author_names(app, essay), strict=True):
+        element = _sub(entry, "author")
+        _sub(element, "name", name)
+        person = domain.people.get(author.person)
+        if person is not None:
+            _sub(element, "uri", base + builder.get_target_uri(person.docname))
+    for slug in essay.theme_slugs:
+        theme = domain.themes.get(slug)
+        _sub(entry, "category", term=slug, label=theme.title if theme else slug)
+    for tag in essay.tags:
+        _sub(entry, "category", term=tag)
+    summary = app.env.metadata.get(essay.docname, {}).get(DESCRIPTION)
+    if summary:
+        _sub(entry, "summary", summary, type="text")
+    return entry
+
+
+def atom_feed(app: Sphinx, base: str) -> bytes:
+    """The feed document, as UTF-8 bytes."""
+    domain = kb_domain(app.env)
+    essays = domain.essays_sorted()[: app.config.kb_feed_limit]
+    fallback = undated_time()
+    entries = [feed_entry(app, domain, e, base, fallback) for e in essays]
+    times = [essay_time(e) or fallback for e in essays]
+    feed = ET.Element("feed", xmlns=ATOM_NS)
+    _sub(feed, "title", app.config.project, type="text")
+    _sub(feed, "link", rel="self", type=FEED_TYPE, href=base + FEED_FILE)
+    _sub(feed, "link", rel="alternate", type="text/html",
+         href=base + app.builder.get_target_uri(app.config.root_doc))
+    _sub(feed, "id", base)
+    _sub(feed, "updated", max(times) if times else fallback)
+    # Atom needs an author for every entry: the feed's covers any essay
+    # whose front matter is too broken to name one.
+    author = _sub(feed, "author")
+    _sub(author, "name", app.config.author or app.config.project)
+    feed.extend(entries)
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def write_feed(app: Sphinx, exception: BaseException | None) -> None:
+    if exception is not None or app.builder.name not in SITE_BUILDERS:
+        return
+    base = base_url(app.config)
+    if not base:
+        logger.info("no %s written: set html_baseurl to the site's address", FEED_FILE)
+        return
+    Path(app.outdir, FEED_FILE).write_bytes(atom_feed(app, base))
+
+
+def feed_link(app: Sphinx, pagename: str, templatename: str,
+              context: dict[str, Any], doctree: nodes.document | None) -> None:
+    """``<link rel="alternate">`` in every page's head: feed autodiscovery."""
+    if app.builder.name not in SITE_BUILDERS or not base_url(app.config):
+        return
+    href = context["pathto"](FEED_FILE, resource=True)
+    title = f"{app.config.project}: latest essays"
+    context["metatags"] = context.get("metatags", "") + (
+        f'<link rel="alternate" type="{FEED_TYPE}" '
+        f'title="{html.escape(title, quote=True)}" href="{html.escape(href, quote=True)}" />\n'
+    )
+
+
+def setup_feed(app: Sphinx) -> None:
+    app.add_config_value("kb_feed_limit", 50, "", types=[int])
+    app.connect("html-page-context", feed_link)
+    app.connect("build-finished", write_feed)

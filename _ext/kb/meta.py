@@ -1,0 +1,164 @@
+"""What search engines and link previews read in an essay's ``<head>``.
+
+* Google Scholar's Highwire tags: ``citation_title``, one
+  ``citation_author`` per author (the name on the person's page) and
+  ``citation_publication_date`` only when the essay has a date;
+* a ``description`` (the essay's first paragraph), which sphinxext-opengraph
+  also uses for ``og:description``: left to itself it would describe an
+  essay by the first text on the page, the author/role block;
+* the glue that gives sphinxext-opengraph its site URL from Sphinx's
+  standard ``html_baseurl``, so a publisher sets one value
+  (``-D html_baseurl=...`` or ``KB_BASE_URL``) and every absolute link of
+  the site (canonical, og:url, feed, sitemap, citations) follows it.
+
+The OpenGraph tags themselves come from sphinxext-opengraph (maintained,
+and it knows the page title); only what it cannot know is written here.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+from .domain import kb_domain
+from .models import Essay
+
+#: ``env.metadata[docname]`` key of an essay's plain-text description.
+DESCRIPTION = "kb_description"
+DESCRIPTION_LENGTH = 200
+#: Builders whose pages are the published web site.
+SITE_BUILDERS = frozenset({"html", "dirhtml"})
+
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,;:.!?])")
+_SPACES = re.compile(r"\s+")
+
+
+def base_url(config: Config) -> str:
+    """``html_baseurl`` ending in ``/``, or ``""`` when it is not set.
+
+    Relative links joined to a base without the slash lose its last path
+    segment (``urljoin("https://x.org/kb", "a.html")`` is ``https://x.org/a.html``).
+    """
+    base = (config.html_baseurl or "").strip()
+    return base if not base or base.endswith("/") else base + "/"
+
+
+def page_url(app: Sphinx, docname: str) -> str:
+    """The absolute web address of a page, whichever builder is running.
+
+    An HTML site builder knows its own URL scheme (``dirhtml``: ``a/b/``);
+    any other builder (text, LaTeX, EPUB) cites the published HTML page.
+    """
+    base = base_url(app.config)
+    if not base:
+        return ""
+    builder = app.builder
+    if builder is not None and builder.name in SITE_BUILDERS:
+        return base + builder.get_target_uri(docname)
+    suffix = app.config.html_link_suffix or app.config.html_file_suffix or ".html"
+    return base + docname + suffix
+
+
+def plain(text: str) -> str:
+    """One line of text: whitespace collapsed, no space before punctuation.
+
+    Citation markers have no text of their own, which leaves "word ;".
+    """
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACES.sub(" ", text)).strip()
+
+
+def shorten(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
+    """Cut at a word boundary, with an ellipsis, to ``limit`` characters."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def _outside_byline(node: nodes.Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, nodes.Element) and "kb-byline" in parent["classes"]:
+            return False
+        parent = parent.parent
+    return True
+
+
+def essay_description(doctree: nodes.document) -> str:
+    """The first paragraph of the essay's own text, shortened."""
+    for para in doctree.findall(nodes.paragraph):
+        if _outside_byline(para):
+            text = plain(para.astext())
+            if text:
+                return shorten(text)
+    return ""
+
+
+def note_description(app: Sphinx, doctree: nodes.document) -> None:
+    """Keep an essay's description in the environment (feed, head tags)."""
+    docname = app.env.docname
+    if docname in kb_domain(app.env).essays:
+        description = essay_description(doctree)
+        if description:
+            app.env.metadata[docname][DESCRIPTION] = description
+
+
+def author_names(app: Sphinx, essay: Essay) -> list[str]:
+    """Authors' names as their person pages give them (the id if unknown)."""
+    people = kb_domain(app.env).people
+    return [people[a.person].name if a.person in people else a.person
+            for a in essay.authors]
+
+
+def _tag(name: str, content: str) -> str:
+    return f'<meta name="{html.escape(name)}" content="{html.escape(content, quote=True)}" />'
+
+
+def scholar_tags(names: list[str], essay: Essay) -> list[str]:
+    """Highwire Press tags, as Google Scholar's inclusion guidelines ask."""
+    tags = [_tag("citation_title", essay.title)]
+    tags.extend(_tag("citation_author", name) for name in names)
+    if essay.date:  # never invented: no date, no tag
+        tags.append(_tag("citation_publication_date", essay.date.replace("-", "/")))
+    return tags
+
+
+def add_head_tags(app: Sphinx, pagename: str, templatename: str,
+                  context: dict[str, Any], doctree: nodes.document | None) -> None:
+    """Essay pages: Scholar tags and description; OpenGraph overrides."""
+    if app.builder.name not in SITE_BUILDERS:
+        return
+    essay = kb_domain(app.env).essays.get(pagename)
+    if essay is None:
+        return
+    tags = scholar_tags(author_names(app, essay), essay)
+    meta = dict(context.get("meta") or {})  # a copy: never edit env.metadata
+    description = meta.get(DESCRIPTION, "")
+    if description:
+        tags.append(_tag("description", description))
+        # sphinxext-opengraph puts og:* page metadata into its tags as they
+        # are (it escapes only '"'), so the value is given escaped.
+        meta["og:description"] = html.escape(description, quote=True)
+    meta["og:type"] = "article"
+    context["meta"] = meta
+    context["metatags"] = context.get("metatags", "") + "\n".join(tags) + "\n"
+
+
+def opengraph_site_url(app: Sphinx, config: Config) -> None:
+    """sphinxext-opengraph reads ``ogp_site_url``; default it to ``html_baseurl``."""
+    if "ogp_site_url" in config and not config.ogp_site_url and base_url(config):
+        config.ogp_site_url = base_url(config)
+
+
+def setup_meta(app: Sphinx) -> None:
+    app.connect("config-inited", opengraph_site_url)
+    app.connect("doctree-read", note_description)
+    # Before sphinxext-opengraph (500), which reads the page metadata.
+    app.connect("html-page-context", add_head_tags, priority=400)
