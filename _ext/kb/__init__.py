@@ -14,6 +14,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from . import vancouver
+from .bibcheck import setup_bibcheck
 from .checks import check_references, explain_missing_link
 from .citations import setup_citations
 from .citethis import setup_citethis
@@ -40,6 +41,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_nodes(app)
     setup_pages(app)
     setup_citations(app)
+    setup_bibcheck(app)
     setup_listings(app)
     setup_search(app)
     setup_latex(app)
