@@ -21,7 +21,7 @@ from typing import Any
 from docutils import nodes
 from pybtex.database import Entry
 from pybtex.plugin import find_plugin
-from pybtex.richtext import Text
+from pybtex.richtext import BaseMultipartText, BaseText, HRef, Text
 from pybtex.style.formatting import BaseStyle
 from pybtex_docutils import Backend
 from sphinx.application import Sphinx
@@ -29,6 +29,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
+from .bibcheck import SAFE_URL
 from .domain import kb_domain
 from .nodes import citation_marker, reference_id, reference_list
 from .vancouver import entry_fingerprint
@@ -98,7 +99,20 @@ def formatted(entry: Entry, style_name: str) -> Text:
         style = _styles.get(style_name)
         if style is None:
             style = _styles[style_name] = find_plugin("pybtex.style.formatting", style_name)()
-        text = _formatted[cache_key] = style.format_entry("", entry).text
+        text = _formatted[cache_key] = without_unsafe_links(style.format_entry("", entry).text)
+    return text
+
+
+def without_unsafe_links(text: BaseText) -> BaseText:
+    """Links from refs.bib that are not web addresses become plain text.
+
+    A ``url`` such as ``javascript:...`` must never reach a reader as a
+    link; ``bibcheck`` reports it to staff with its line.
+    """
+    if isinstance(text, HRef) and not SAFE_URL.match(text.url):
+        return Text(*(without_unsafe_links(part) for part in text.parts))
+    if isinstance(text, BaseMultipartText):
+        return text._create_similar([without_unsafe_links(part) for part in text.parts])
     return text
 
 
