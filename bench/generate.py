@@ -671,7 +671,7 @@ def _fresh(path: Path) -> None:
     path.mkdir(parents=True)
 
 
-def _copy_project_scaffold(dest: Path, root: Path) -> None:
+def copy_project_scaffold(dest: Path, root: Path) -> None:
     """Copy conf.py, _ext/ and the hand-written pages the project has."""
     for rel in PROJECT_FILES:
         src = root / rel
@@ -723,7 +723,7 @@ def generate(
     people = make_people(n)
     if project_dir is not None:
         _fresh(project_dir)
-        _copy_project_scaffold(project_dir, root)
+        copy_project_scaffold(project_dir, root)
         _write_content(project_dir, n, people, with_registry=True)
     if stock_dir is not None:
         _fresh(stock_dir)

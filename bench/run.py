@@ -42,6 +42,10 @@ REPO_ROOT = BENCH_DIR.parent
 CORPUS_DIR = BENCH_DIR / "_corpus"
 BUILD_DIR = BENCH_DIR / "_build"
 README = BENCH_DIR / "README.md"
+#: The project's conf.py, _ext/ and pages, copied once per run: the
+#: extension may change while a long run is under way, and every N of one
+#: run must measure the same code.
+SNAPSHOT_DIR = BUILD_DIR / "project-snapshot"
 README_START = "<!-- bench-results:start -->"
 README_END = "<!-- bench-results:end -->"
 GNU_TIME = "/usr/bin/time"
@@ -220,11 +224,15 @@ def gzip_size(path: Path) -> int:
 
 
 def site_files(html: Path) -> list[Path]:
-    """Files a web server would publish: all but Sphinx's private state."""
+    """Published files but Sphinx's private state and the Pagefind bundle.
+
+    pagefind/ is left out so that sites with and without one compare; its
+    size on disk is reported with the Pagefind figures.
+    """
     return [
         p
         for p in html.rglob("*")
-        if p.is_file() and p.relative_to(html).parts[0] not in {".doctrees", ".buildinfo"}
+        if p.is_file() and p.relative_to(html).parts[0] not in IGNORED_IN_COMPARISON
     ]
 
 
@@ -252,6 +260,8 @@ def pagefind_transfer(pagefind: Path) -> dict[str, int]:
     ui = [pagefind / name for name in ("pagefind-ui.js", "pagefind-ui.css")]
     parts["default UI js+css, not in total"] = sum(gzip_size(p) for p in ui if p.exists())
     fragments = [p.stat().st_size for p in pagefind.glob("fragment/*.pf_fragment")]
+    bundle = sum(p.stat().st_size for p in pagefind.rglob("*") if p.is_file())
+    parts["whole pagefind/ on disk, not in total"] = bundle
     parts["median fragment, not in total"] = int(statistics.median(fragments)) if fragments else 0
     return parts
 
@@ -678,12 +688,21 @@ def _nproc() -> str:
         return "?"
 
 
-def render(results: list[StackResult], ns: list[int], command: str) -> str:
+def load_average() -> str:
+    """Other work on the machine inflates wall times: say how much there was."""
+    try:
+        return "/".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def render(results: list[StackResult], ns: list[int], command: str, version: str, load: str) -> str:
     lines = [
         f"Command: `{command}`  ",
         f"Date: {time.strftime('%Y-%m-%d')}  ",
         f"Machine: {machine()}  ",
-        f"Project (conf.py, _ext/) at commit {project_version()}",
+        f"Project (conf.py, _ext/) at commit {version}  ",
+        f"Load average (1/5/15 min) at start: {load}; at end: {load_average()}",
         "",
         "Full builds (fresh output and doctree dirs; wall = median of the repeats):",
         "",
@@ -864,14 +883,25 @@ def plans(args: argparse.Namespace) -> dict[str, Plan]:
     }
 
 
+def snapshot_project() -> str:
+    """Copy the project's files once for the whole run; return its version."""
+    version = project_version()
+    shutil.rmtree(SNAPSHOT_DIR, ignore_errors=True)
+    SNAPSHOT_DIR.mkdir(parents=True)
+    gen.copy_project_scaffold(SNAPSHOT_DIR, REPO_ROOT)
+    return version
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     command = " ".join(["python bench/run.py", *(argv if argv is not None else sys.argv[1:])])
     ns = sizes(args)
+    load = load_average()
     project = args.project and (REPO_ROOT / "conf.py").is_file()
     if args.project and not project:
         log(f"no {REPO_ROOT / 'conf.py'}: skipping the project stack")
     plan = plans(args)
+    version = snapshot_project() if project else "n/a"
     results: list[StackResult] = []
     for n in ns:
         stock = args.stock and n <= args.stock_max_n
@@ -880,12 +910,13 @@ def main(argv: list[str] | None = None) -> int:
             n,
             CORPUS_DIR / f"N{n}" if project else None,
             CORPUS_DIR / f"N{n}-stock" if stock else None,
+            root=SNAPSHOT_DIR,
         )
         if corpus.project:
             results.append(bench_stack("project", corpus, corpus.project, plan["project"]))
         if corpus.stock:
             results.append(bench_stack("stock", corpus, corpus.stock, plan["stock"]))
-    markdown = render(results, ns, command)
+    markdown = render(results, ns, command, version, load)
     print(markdown)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps([asdict(r) for r in results], indent=2, default=str))
