@@ -13,7 +13,8 @@ What gets indexed is decided in the HTML: ``_templates/page.html`` marks
 each document's body with ``data-pagefind-body``, so navigation, footer and
 the search page itself stay out; :data:`EXCLUDE_SELECTORS` keeps out the
 generated listings (a page listing 10,000 essays would otherwise match
-every author's name and be a huge result to fetch) and heading anchors.
+every author's name and be a huge result to fetch), heading anchors and
+blocks marked ``no-search`` (such as "How to cite this essay").
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ logger = logging.getLogger(__name__)
 SITE_BUILDERS = frozenset({"html", "dirhtml"})
 #: Folder of the index inside the output; kb-search.js loads it from here.
 BUNDLE_DIR = "pagefind"
-#: Elements inside the indexed body that are not the page's own text.
-EXCLUDE_SELECTORS = (".kb-listing", ".headerlink")
+#: Elements inside the indexed body that are not the page's own text;
+#: ``no-search`` is the class Sphinx's own indexer skips, honoured here too.
+EXCLUDE_SELECTORS = (".kb-listing", ".headerlink", ".no-search")
 _PAGES_RE = re.compile(r"Indexed (\d+) pages?")
 
 

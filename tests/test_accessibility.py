@@ -1,0 +1,208 @@
+"""WCAG 2.2 AA, valid HTML and keyboard use, checked on every page of the site.
+
+axe-core (``npm ci`` puts it in node_modules/) runs in headless Chromium on
+every page of the built site, once with ``prefers-color-scheme: light`` and
+once with ``dark``; the Nu HTML Checker (vnu-jar, needs Java) reads every
+page. Both must report nothing. Keyboard tests walk the seed essay with Tab.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser import (
+    SiteServer,
+    chromium,
+    chromium_missing,
+    color_scheme,
+    html_pages,
+    search_summary,
+    wait_for,
+)
+
+from conftest import REPO, SEED_ESSAY
+
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+#: WCAG 2.0, 2.1 and 2.2, levels A and AA (axe has no wcag22a rules).
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+NEEDS_NPM = "run 'npm ci' at the repository root (package.json pins it)"
+
+needs_chromium = pytest.mark.skipif(chromium_missing() is not None,
+                                    reason=str(chromium_missing()))
+
+
+@pytest.fixture(scope="module")
+def site(site_html: tuple[Path, str]) -> Path:
+    return site_html[0]
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Any:
+    with SiteServer(site, prefix="/kb/") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def driver() -> Any:
+    with chromium() as drv:
+        drv.set_script_timeout(60)
+        yield drv
+
+
+def pages_to_check(site: Path) -> list[str]:
+    """Every page, plus the search page showing results (rendered by script)."""
+    return [*html_pages(site), "search.html?q=distributed+leadership"]
+
+
+def load(driver: Any, server: SiteServer, page: str) -> None:
+    driver.get(server.url + page)
+    wait_for(lambda: driver.execute_script("return document.readyState") == "complete",
+             what=f"{page} to load")
+    if page.startswith("search.html?q="):
+        wait_for(lambda: search_summary(driver), what="search results")
+
+
+def run_axe(driver: Any, source: str) -> dict[str, Any]:
+    driver.execute_script(source)
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]},"
+        " resultTypes: ['violations']})"
+        ".then(r => done({violations: r.violations}))"
+        ".catch(e => done({error: String(e)}));",
+        WCAG_TAGS,
+    )
+    if "error" in result:
+        pytest.fail(f"axe-core failed: {result['error']}")
+    return result
+
+
+def describe(page: str, violation: dict[str, Any]) -> str:
+    targets = "; ".join(
+        " ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
+        for node in violation["nodes"][:5]
+    )
+    return (f"{page}: {violation['id']} ({violation['impact']}) {violation['help']}"
+            f" -- {targets}")
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_wcag_violations(
+    driver: Any, server: SiteServer, site: Path, scheme: str,
+) -> None:
+    if not AXE.exists():
+        pytest.skip(f"axe-core not found at {AXE}: {NEEDS_NPM}")
+    source = AXE.read_text(encoding="utf-8")
+    color_scheme(driver, scheme)
+    problems: list[str] = []
+    backgrounds = set()
+    pages = pages_to_check(site)
+    for page in pages:
+        load(driver, server, page)
+        backgrounds.add(driver.execute_script(
+            "return getComputedStyle(document.body).backgroundColor;"))
+        problems += [describe(page, v) for v in run_axe(driver, source)["violations"]]
+    # The scheme really applied: furo's page is white in light, near-black in dark.
+    expected = "rgb(255, 255, 255)" if scheme == "light" else "rgb(19, 20, 22)"
+    assert backgrounds == {expected}
+    assert len(pages) >= 10
+    assert not problems, f"{len(problems)} axe violations ({scheme}):\n" + "\n".join(problems)
+
+
+def test_nu_html_checker_finds_no_errors(site: Path) -> None:
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("java not found: the Nu HTML Checker needs a Java runtime")
+    if not VNU.exists():
+        pytest.skip(f"vnu.jar not found at {VNU}: {NEEDS_NPM}")
+    files = [str(site / page) for page in html_pages(site)]
+    assert len(files) >= 10
+    run = subprocess.run(
+        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+        capture_output=True, text=True, check=False,
+    )
+    report = json.loads(run.stderr or run.stdout)
+    errors = [
+        f"{urllib.parse.unquote(m.get('url', '')).removeprefix('file:')}:"
+        f"{m.get('lastLine', '?')}: {m['message']}"
+        for m in report["messages"] if m.get("type") in ("error", "non-document-error")
+    ]
+    assert not errors, "\n".join(errors)
+    assert run.returncode == 0
+
+
+# --------------------------------------------------------------------------
+# Keyboard alone
+# --------------------------------------------------------------------------
+
+
+def tab_until(driver: Any, selector: str, limit: int = 150) -> bool:
+    """Press Tab until the focused element matches ``selector``."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    for _ in range(limit):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        if driver.execute_script(
+            "return document.activeElement.matches(arguments[0]);", selector
+        ):
+            return True
+    return False
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_keyboard_reaches_author_and_follows_a_citation(
+    driver: Any, server: SiteServer,
+) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    load(driver, server, SEED_ESSAY + ".html")
+    assert tab_until(driver, ".kb-byline .kb-author a"), "Tab never reached the author link"
+    assert driver.execute_script("return document.activeElement.textContent") == "Graeme Currie"
+    assert tab_until(driver, ".kb-cite a"), "Tab never reached a citation marker"
+    label = driver.execute_script("return document.activeElement.getAttribute('aria-label')")
+    assert label == "Reference 1"
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    wait_for(lambda: urllib.parse.urlsplit(driver.current_url).fragment == "ref-1",
+             what="the marker's link to be followed")
+    # (furo scrolls smoothly: wait for the scroll to end)
+    wait_for(lambda: driver.execute_script(
+        "const r = document.getElementById('ref-1').closest('li').getBoundingClientRect();"
+        "return r.top >= 0 && r.bottom <= window.innerHeight;"
+    ), what="reference 1 to be scrolled into view")
+    # Focus moved with the reader: the next Tab goes on from the reference.
+    ActionChains(driver).send_keys(Keys.TAB).perform()
+    after = driver.execute_script(
+        "const ref = document.getElementById('ref-1');"
+        "return !!(ref.compareDocumentPosition(document.activeElement)"
+        " & Node.DOCUMENT_POSITION_FOLLOWING);"
+    )
+    assert after, "Tab after following the marker did not continue from the reference"
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_keyboard_searches_and_opens_a_result(driver: Any, server: SiteServer) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    load(driver, server, "index.html")
+    assert tab_until(driver, "input.sidebar-search", limit=20)
+    ActionChains(driver).send_keys("Suhomlinova", Keys.ENTER).perform()
+    wait_for(lambda: search_summary(driver), what="search results")
+    assert tab_until(driver, "#kb-search-results a", limit=30)
+    target = driver.execute_script("return document.activeElement.href")
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    wait_for(lambda: driver.current_url == target, what="the result to open")
+    assert target.endswith(SEED_ESSAY + ".html")
