@@ -18,6 +18,7 @@ from .bibcheck import setup_bibcheck
 from .checks import check_references, explain_missing_link
 from .citations import setup_citations
 from .citethis import setup_citethis
+from .completeness import setup_completeness
 from .domain import KBRole, KnowledgeBaseDomain
 from .feed import setup_feed
 from .latex import setup_latex
@@ -42,6 +43,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_pages(app)
     setup_citations(app)
     setup_bibcheck(app)
+    setup_completeness(app)
     setup_listings(app)
     setup_search(app)
     setup_latex(app)
