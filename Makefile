@@ -28,6 +28,26 @@ $(STAMP): requirements.txt requirements-dev.txt
 html: $(STAMP)
 	$(BIN)/sphinx-build -b html $(SPHINXOPTS) -j $(JOBS) . $(BUILDDIR)/html
 
+# Live preview for staff, on this computer only (127.0.0.1): rebuilds when a
+# file is saved and reloads the browser. Warnings are shown, the page still updates.
+PORT ?= 8000
+serve: $(STAMP)
+	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port $(PORT) $(SPHINXOPTS) \
+	  --ignore .venv --ignore .git --ignore tests --ignore bench --ignore tools \
+	  --ignore node_modules --ignore .pytest_cache --ignore .ruff_cache --ignore .hypothesis \
+	  --ignore "*.swp" --ignore "*~" --ignore "*/.#*" . $(BUILDDIR)/html
+
+# make new-essay [TITLE="..."] [SLUG=...] [AUTHOR=id[,id]] [THEME=slug[,slug]] [DATE=YYYY-MM-DD]
+# asks for whatever is not given. Values go through the environment, so any
+# character in a title is safe; only ones given on the command line are used.
+new-essay: $(STAMP)
+	$(BIN)/python tools/new_essay.py \
+	  $(if $(filter command line,$(origin TITLE)),--title "$$TITLE") \
+	  $(if $(filter command line,$(origin SLUG)),--slug "$$SLUG") \
+	  $(if $(filter command line,$(origin AUTHOR)),--author "$$AUTHOR") \
+	  $(if $(filter command line,$(origin THEME)),--theme "$$THEME") \
+	  $(if $(filter command line,$(origin DATE)),--date "$$DATE") $(ARGS)
+
 # PDFs for funders: the whole knowledge base and one per theme (xelatex via latexmk).
 TEX_PACKAGES := latexmk texlive-xetex texlive-fonts-recommended fonts-freefont-otf
 LATEXMKOPTS  ?= -interaction=nonstopmode -halt-on-error -quiet

@@ -24,6 +24,7 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
 
 from .domain import kb_domain
 from .models import Essay
@@ -157,8 +158,56 @@ def opengraph_site_url(app: Sphinx, config: Config) -> None:
         config.ogp_site_url = base_url(config)
 
 
+# -- incremental builds ------------------------------------------------------
+# An essay shows its authors' names and its themes' titles (byline, head
+# tags, "How to cite"), which are written on other pages. When such a page
+# changes, the essays naming it are written again; otherwise they would
+# keep the old name until a full build.
+
+_PENDING = "kb_named_pending"  # app attribute, this build only: see _pending()
+
+
+def _pending(app: Sphinx) -> dict[str, set[str]]:
+    """``ids``: ids of person/theme pages purged; ``read``: docnames read."""
+    if not hasattr(app, _PENDING):
+        setattr(app, _PENDING, {"ids": set(), "read": set()})
+    return getattr(app, _PENDING)
+
+
+def _named_by(env: BuildEnvironment, docnames: set[str]) -> set[str]:
+    domain = kb_domain(env)
+    return ({p.id for p in domain.people.values() if p.docname in docnames}
+            | {t.slug for t in domain.themes.values() if t.docname in docnames})
+
+
+def note_purged(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    """A page is about to be re-read or was removed: remember its old id."""
+    _pending(app)["ids"].update(_named_by(env, {docname}))
+
+
+def note_to_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    _pending(app)["read"].update(docnames)
+
+
+def essays_naming_changed(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Essays whose authors' or themes' pages were re-read, added or removed."""
+    pending = _pending(app)
+    named = pending["ids"] | _named_by(env, pending["read"])
+    delattr(app, _PENDING)
+    if not named:
+        return []
+    return sorted(
+        essay.docname for essay in kb_domain(env).essays.values()
+        if named & ({*essay.person_ids, *essay.theme_slugs}
+                    | {r.theme for a in essay.authors for r in a.roles if r.theme})
+    )
+
+
 def setup_meta(app: Sphinx) -> None:
     app.connect("config-inited", opengraph_site_url)
+    app.connect("env-before-read-docs", note_to_read)
+    app.connect("env-purge-doc", note_purged)
+    app.connect("env-get-updated", essays_naming_changed)
     app.connect("doctree-read", note_description)
     # Before sphinxext-opengraph (500), which reads the page metadata.
     app.connect("html-page-context", add_head_tags, priority=400)
