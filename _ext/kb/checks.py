@@ -85,8 +85,23 @@ def check_duplicates(env: BuildEnvironment) -> None:
     for essay in sorted(kb_domain(env).essays.values(), key=lambda e: e.docname):
         key = " ".join(essay.title.casefold().split())
         if key in seen:
-            _warn(essay.docname, 2,
-                  f"the title '{essay.title}' is already used by {env.doc2path(seen[key])}; "
-                  "give one of the two essays a different title")
+            _warn(essay.docname, _title_line(env, essay.docname),
+                  f"the title '{essay.title}' is already used by "
+                  f"{env.doc2path(seen[key], False)}; give one of the two essays a "
+                  "different title")
         else:
             seen[key] = essay.docname
+
+
+def _title_line(env: BuildEnvironment, docname: str) -> int:
+    """The line of ``title:`` (read again only for a duplicate; records have no lines)."""
+    try:
+        lines = env.doc2path(docname).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return 1
+    for number, line in enumerate(lines.split("\n")[1:], start=2):
+        if line.startswith("title:"):
+            return number
+        if line.rstrip() == "---":
+            break
+    return 1
