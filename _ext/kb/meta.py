@@ -24,7 +24,6 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.environment import BuildEnvironment
 
 from .domain import kb_domain
 from .models import Essay
@@ -83,20 +82,26 @@ def shorten(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
-def _outside_byline(node: nodes.Node) -> bool:
+def _in_byline(node: nodes.Node) -> bool:
     parent = node.parent
     while parent is not None:
         if isinstance(parent, nodes.Element) and "kb-byline" in parent["classes"]:
-            return False
+            return True
         parent = parent.parent
-    return True
+    return False
+
+
+def _words(para: nodes.paragraph) -> str:
+    """A paragraph's text without inline raw HTML or LaTeX (markup, not words)."""
+    return "".join(text.astext() for text in para.findall(nodes.Text)
+                   if not isinstance(text.parent, nodes.raw))
 
 
 def essay_description(doctree: nodes.document) -> str:
     """The first paragraph of the essay's own text, shortened."""
     for para in doctree.findall(nodes.paragraph):
-        if _outside_byline(para):
-            text = plain(para.astext())
+        if not _in_byline(para):
+            text = plain(_words(para))
             if text:
                 return shorten(text)
     return ""
@@ -147,6 +152,8 @@ def add_head_tags(app: Sphinx, pagename: str, templatename: str,
         # sphinxext-opengraph puts og:* page metadata into its tags as they
         # are (it escapes only '"'), so the value is given escaped.
         meta["og:description"] = html.escape(description, quote=True)
+    # Its own og:title leaves '<' and '&' of a title unescaped.
+    meta["og:title"] = html.escape(essay.title, quote=True)
     meta["og:type"] = "article"
     context["meta"] = meta
     context["metatags"] = context.get("metatags", "") + "\n".join(tags) + "\n"
@@ -158,56 +165,8 @@ def opengraph_site_url(app: Sphinx, config: Config) -> None:
         config.ogp_site_url = base_url(config)
 
 
-# -- incremental builds ------------------------------------------------------
-# An essay shows its authors' names and its themes' titles (byline, head
-# tags, "How to cite"), which are written on other pages. When such a page
-# changes, the essays naming it are written again; otherwise they would
-# keep the old name until a full build.
-
-_PENDING = "kb_named_pending"  # app attribute, this build only: see _pending()
-
-
-def _pending(app: Sphinx) -> dict[str, set[str]]:
-    """``ids``: ids of person/theme pages purged; ``read``: docnames read."""
-    if not hasattr(app, _PENDING):
-        setattr(app, _PENDING, {"ids": set(), "read": set()})
-    return getattr(app, _PENDING)
-
-
-def _named_by(env: BuildEnvironment, docnames: set[str]) -> set[str]:
-    domain = kb_domain(env)
-    return ({p.id for p in domain.people.values() if p.docname in docnames}
-            | {t.slug for t in domain.themes.values() if t.docname in docnames})
-
-
-def note_purged(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    """A page is about to be re-read or was removed: remember its old id."""
-    _pending(app)["ids"].update(_named_by(env, {docname}))
-
-
-def note_to_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    _pending(app)["read"].update(docnames)
-
-
-def essays_naming_changed(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Essays whose authors' or themes' pages were re-read, added or removed."""
-    pending = _pending(app)
-    named = pending["ids"] | _named_by(env, pending["read"])
-    delattr(app, _PENDING)
-    if not named:
-        return []
-    return sorted(
-        essay.docname for essay in kb_domain(env).essays.values()
-        if named & ({*essay.person_ids, *essay.theme_slugs}
-                    | {r.theme for a in essay.authors for r in a.roles if r.theme})
-    )
-
-
 def setup_meta(app: Sphinx) -> None:
     app.connect("config-inited", opengraph_site_url)
-    app.connect("env-before-read-docs", note_to_read)
-    app.connect("env-purge-doc", note_purged)
-    app.connect("env-get-updated", essays_naming_changed)
     app.connect("doctree-read", note_description)
     # Before sphinxext-opengraph (500), which reads the page metadata.
     app.connect("html-page-context", add_head_tags, priority=400)
