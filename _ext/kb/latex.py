@@ -44,7 +44,7 @@ TITLE_PAGE = r"""
   \begin{titlepage}%
     \centering
     \vspace*{0.3\textheight}%
-    {\sffamily\bfseries\Huge \@title\par}%
+    {\sffamily\bfseries\Huge\color{TitleColor} \@title\par}%
     \vspace{2em}%
     {\sffamily\Large \@author\par}%
     \vfill
@@ -57,7 +57,8 @@ TITLE_PAGE = r"""
 #: Essays as chapters without "Chapter N" banners; only essays in the
 #: contents; the author/role block set off in italics under the title.
 PREAMBLE = r"""
-\titleformat{\chapter}[hang]{\normalfont\sffamily\LARGE\bfseries\raggedright}%
+\titleformat{\chapter}[hang]%
+  {\normalfont\sffamily\LARGE\bfseries\raggedright\color{TitleColor}}%
   {\thechapter.}{0.5em}{}
 \titlespacing*{\chapter}{0pt}{0pt}{1.2em}
 \geometry{headheight=14pt}
@@ -126,6 +127,7 @@ def theme_titles(srcdir: Path, themes_dir: str) -> dict[str, str]:
 def pdf_documents(app: Sphinx, config: Config) -> list[tuple[str, str, str, str, str]]:
     """The whole knowledge base, then one document per theme."""
     engine = config.latex_engine
+    texescape.init()  # the builder fills the escape tables later than this
     prefix = config.kb_pdf_prefix or slug(config.author) or slug(config.project)
     author = texescape.escape(config.author, engine)
     project = texescape.escape(config.project, engine)
@@ -166,7 +168,9 @@ class InlineEssays(SphinxPostTransform):
     formats = ("latex",)
 
     def run(self, **kwargs: Any) -> None:
-        builder = self.app.builder
+        # Sphinx 9 deprecates ``self.app`` and offers post-transforms no public
+        # way to the builder; its own ReferencesResolver reads ``env._app``.
+        builder = self.env._app.builder
         if not isinstance(builder, LaTeXBuilder):
             return
         start = self.env.current_document.docname

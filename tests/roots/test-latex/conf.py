@@ -1,0 +1,15 @@
+"""Two themes, three essays: which essays go in which PDF (synthetic)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "_ext"))
+
+project = "Test Knowledge Base"
+author = "Test Unit"
+extensions = ["kb"]
+exclude_patterns = ["_build"]
+bibtex_bibfiles = ["refs.bib"]
+bibtex_default_style = "vancouver"
+nitpicky = True
+latex_engine = "xelatex"
