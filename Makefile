@@ -53,7 +53,10 @@ TEX_PACKAGES := latexmk texlive-xetex texlive-fonts-recommended fonts-freefont-o
 LATEXMKOPTS  ?= -interaction=nonstopmode -halt-on-error -quiet
 
 latexpdf: need-tex $(STAMP)
+	@rm -f $(BUILDDIR)/latex/*.tex  # a renamed or removed theme leaves no stale PDF
 	$(BIN)/sphinx-build -b latex $(SPHINXOPTS) -j $(JOBS) . $(BUILDDIR)/latex
+	@for pdf in $(BUILDDIR)/latex/*.pdf; do \
+	  test -e "$${pdf%.pdf}.tex" || rm -f "$$pdf" "$${pdf%.pdf}.log"; done
 	$(MAKE) -C $(BUILDDIR)/latex all-pdf LATEXMKOPTS="$(LATEXMKOPTS)"
 	@if grep -H "^Missing character" $(BUILDDIR)/latex/*.log; then \
 	  echo "A character above has no glyph in the PDF's fonts: change it in the essay or add a font." >&2; \

@@ -136,6 +136,11 @@ def make_latexpdf(src: Path, stamp: Path) -> subprocess.CompletedProcess[str]:
 
 def make_site_pdfs(tmp: Path) -> PDFs:
     src = copy_site(tmp / "src")
+    # What a theme that was renamed since the last build left behind.
+    stale = src / "_build" / "latex" / "clahrc-wm-retired"
+    stale.parent.mkdir(parents=True)
+    stale.with_suffix(".tex").write_text("stale", encoding="utf-8")
+    stale.with_suffix(".pdf").write_bytes(b"%PDF-1.5 stale")
     done = make_latexpdf(src, tmp / "stamp")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return PDFs(src / "_build" / "latex", done.stderr)
@@ -196,6 +201,8 @@ class TestSitePDFs:
         self, site_pdfs: PDFs
     ) -> None:
         assert site_pdfs.stems == ["clahrc-wm-ios", "clahrc-wm-knowledge-base"]
+        pdfs = sorted(p.stem for p in site_pdfs.outdir.glob("*.pdf"))
+        assert pdfs == site_pdfs.stems  # none left over from a retired theme
         for stem in site_pdfs.stems:
             assert site_pdfs.pdf(stem).stat().st_size > 10_000
 
