@@ -314,7 +314,8 @@ def find_missing(app: Sphinx) -> dict[str, list[str]]:
         if essay is None:
             where.append("the listings (it was not recorded as an essay)")
         elif depth.get(docname, MAX_CLICKS + 1) > MAX_CLICKS:
-            where.append(f"the home page's links (not reachable in {MAX_CLICKS} clicks)")
+            where.append(f"the home page's links (not reachable in {MAX_CLICKS} clicks: "
+                         f"is the {{essay-list}} of {config.kb_essays_dir}/index.md there?)")
         if essay is not None:
             for slug in essay.theme_slugs:
                 theme = domain.themes.get(slug)
