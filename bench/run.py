@@ -60,8 +60,11 @@ IGNORED_IN_COMPARISON = {".doctrees", ".buildinfo", "pagefind"}
 RUSAGE_WRAPPER = (
     "import resource, subprocess, sys\n"
     "rc = subprocess.call(sys.argv[2:])\n"
-    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-    "open(sys.argv[1], 'w').write(f'Maximum resident set size (kbytes): {peak}\\n')\n"
+    "ru = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "open(sys.argv[1], 'w').write(\n"
+    "    f'User time (seconds): {ru.ru_utime}\\nSystem time (seconds): {ru.ru_stime}\\n'\n"
+    "    f'Maximum resident set size (kbytes): {ru.ru_maxrss}\\n'\n"
+    ")\n"
     "sys.exit(rc)\n"
 )
 WARNING_RE = re.compile(r"\b(WARNING|ERROR|CRITICAL):")
@@ -69,6 +72,7 @@ UPDATING_RE = re.compile(r"(\d+) added, (\d+) changed, (\d+) removed")
 READING_RE = re.compile(r"^reading sources\.\.\. \[\s*\d+%\] (\S+)")
 WRITING_RE = re.compile(r"^writing output\.\.\. \[\s*\d+%\] (\S+)")
 MAXRSS_RE = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
+CPU_RE = re.compile(r"(?:User|System) time \(seconds\): ([\d.]+)")
 
 _T0 = time.perf_counter()
 
@@ -98,6 +102,10 @@ class Build:
     read: list[str] = field(default_factory=list)
     written: int | None = None
     stderr_tail: str = ""
+    #: User + system CPU seconds of the whole process tree: unlike wall
+    #: time, hardly inflated by other work on a shared machine.
+    cpu_s: float | None = None
+    mem_log: str = ""
 
 
 def _memory_wrapper(report: Path) -> list[str]:
@@ -118,7 +126,7 @@ def run_sphinx(
     """Run one build; quiet=False keeps the per-document lines we count."""
     logs = outdir.parent / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    stem = re.sub(r"[^\w.-]+", "_", label)
+    stem = _stem(label)
     out_log, err_log, mem_log = (logs / f"{stem}.{ext}" for ext in ("out", "err", "mem"))
     cmd = sphinx_cmd(srcdir, outdir, doctrees, jobs, quiet)
     env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
@@ -138,6 +146,8 @@ def run_sphinx(
         wall_s=wall,
         peak_rss_mb=_peak_rss_mb(mem_log),
         peak_pss_total_mb=sampler.peak_mb,
+        cpu_s=cpu_seconds(mem_log),
+        mem_log=str(mem_log),
         warnings=sum(1 for line in stderr.splitlines() if WARNING_RE.search(line)),
         stderr_tail="\n".join(stderr.splitlines()[-15:]),
     )
@@ -194,6 +204,15 @@ def _pss_kb(pid: int) -> int:
         return 0
     match = re.search(r"^Pss:\s+(\d+) kB", text, re.M)
     return int(match.group(1)) if match else 0
+
+
+def cpu_seconds(report: Path) -> float | None:
+    times = CPU_RE.findall(report.read_text()) if report.exists() else []
+    return sum(float(t) for t in times) if times else None
+
+
+def _stem(label: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", label)
 
 
 def _peak_rss_mb(report: Path) -> float | None:
@@ -351,6 +370,7 @@ def incremental_steps(corpus: gen.Corpus, srcdir: Path, k: int) -> list[tuple[st
 class Incremental:
     step: str
     wall_s: float
+    cpu_s: float | None
     ok: bool
     read: int
     read_essays: int
@@ -381,11 +401,17 @@ def run_incremental(
     return [_summarise(name, builds) for name, builds in results.items()]
 
 
+def _median(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
+
+
 def _summarise(step: str, builds: list[Build]) -> Incremental:
     last = builds[-1]
     return Incremental(
         step=step,
         wall_s=statistics.median(b.wall_s for b in builds),
+        cpu_s=_median([b.cpu_s for b in builds]),
         ok=all(b.ok for b in builds),
         read=len(last.read),
         read_essays=sum(1 for d in last.read if d.startswith("essays/syn-")),
@@ -406,6 +432,7 @@ class StackResult:
     n: int
     full: dict[str, Build] = field(default_factory=dict)
     full_wall_s: dict[str, float] = field(default_factory=dict)
+    full_cpu_s: dict[str, float | None] = field(default_factory=dict)
     site: SiteMetrics | None = None
     parallel_identical: bool | None = None
     parallel_differences: list[str] = field(default_factory=list)
@@ -428,10 +455,12 @@ class Plan:
     pagefind: bool  # index the output with Pagefind if the build did not
 
 
-def full_build(stack: str, n: int, srcdir: Path, jobs: str, repeat: int) -> tuple[Build, float]:
-    """Fresh output and doctree dirs for every run; median wall time."""
+def full_build(
+    stack: str, n: int, srcdir: Path, jobs: str, repeat: int
+) -> tuple[Build, float, float | None]:
+    """Fresh output and doctree dirs for every run; median wall and CPU time."""
     base = BUILD_DIR / f"N{n}" / f"{stack}-j{jobs}"
-    walls = []
+    walls, cpus = [], []
     for r in range(repeat):
         shutil.rmtree(base / "html", ignore_errors=True)
         shutil.rmtree(base / "doctrees", ignore_errors=True)
@@ -439,9 +468,10 @@ def full_build(stack: str, n: int, srcdir: Path, jobs: str, repeat: int) -> tupl
         label = f"{stack}-N{n}-j{jobs}-{r}"
         build = run_sphinx(label, srcdir, base / "html", base / "doctrees", jobs, quiet=True)
         walls.append(build.wall_s)
+        cpus.append(build.cpu_s)
         if not build.ok:
             break
-    return build, statistics.median(walls)
+    return build, statistics.median(walls), _median(cpus)
 
 
 def index_with_pagefind(html: Path) -> float | None:
@@ -462,11 +492,12 @@ def bench_stack(stack: str, corpus: gen.Corpus, srcdir: Path, plan: Plan) -> Sta
     """Full builds per -j, output checks, then incremental steps."""
     result = StackResult(stack, corpus.n)
     for jobs in plan.jobs:
-        build, wall = full_build(stack, corpus.n, srcdir, jobs, plan.repeat)
+        build, wall, cpu = full_build(stack, corpus.n, srcdir, jobs, plan.repeat)
         result.full[jobs] = build
         if not build.ok:
             return result
         result.full_wall_s[jobs] = wall
+        result.full_cpu_s[jobs] = cpu
     base = BUILD_DIR / f"N{corpus.n}"
     html = {jobs: base / f"{stack}-j{jobs}" / "html" for jobs in plan.jobs}
     if "1" in html and "auto" in html:
@@ -496,6 +527,10 @@ def _kb(b: int | None) -> str:
     return "n/a" if b is None else f"{b / 1024:,.1f}"
 
 
+def _secs(s: float | None, digits: int) -> str:
+    return "n/a" if s is None else f"{s:,.{digits}f}"
+
+
 def _mb(b: float | None) -> str:
     return "n/a" if b is None else f"{b:,.0f}"
 
@@ -510,6 +545,7 @@ def full_build_rows(results: list[StackResult]) -> list[list[str]]:
     for r in results:
         for jobs, build in r.full.items():
             wall = r.full_wall_s.get(jobs, build.wall_s)
+            cpu = r.full_cpu_s.get(jobs, build.cpu_s)
             rows.append(
                 [
                     str(r.n),
@@ -517,6 +553,8 @@ def full_build_rows(results: list[StackResult]) -> list[list[str]]:
                     jobs,
                     f"{wall:,.1f}" if build.ok else "FAILED",
                     f"{1000 * wall / r.n:,.1f}" if build.ok else "-",
+                    _secs(cpu, 1),
+                    "n/a" if cpu is None else f"{1000 * cpu / r.n:,.1f}",
                     _mb(build.peak_rss_mb),
                     _mb(build.peak_pss_total_mb),
                     str(build.warnings),
@@ -579,6 +617,7 @@ def incremental_rows(results: list[StackResult]) -> list[list[str]]:
                     r.stack,
                     inc.step,
                     f"{inc.wall_s:,.2f}" if inc.ok else "FAILED",
+                    _secs(inc.cpu_s, 2),
                     f"{inc.read} ({inc.read_essays})",
                     "n/a" if inc.written is None else str(inc.written),
                     "n/a" if acr is None else "/".join(map(str, acr)),
@@ -595,55 +634,70 @@ def _step(r: StackResult | None, step: str) -> Incremental | None:
     return next((i for i in r.incremental if i.step == step), None) if r else None
 
 
+def _per_essay(r: StackResult | None, jobs: str, cpu: bool) -> float | None:
+    times = (r.full_cpu_s if cpu else r.full_wall_s) if r else {}
+    t = times.get(jobs)
+    return None if t is None or r is None else t / r.n
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return None if a is None or not b else a / b
+
+
+class Targets:
+    """Rows of the targets table: measured value, limit, verdict."""
+
+    def __init__(self) -> None:
+        self.rows: list[list[str]] = []
+
+    def add(self, name: str, value: float | str | None, limit: str, passed: bool) -> None:
+        if value is None:
+            self.rows.append([name, "n/a", limit, "n/a"])
+            return
+        shown = f"{value:,.2f}" if isinstance(value, float) else value
+        self.rows.append([name, shown, limit, "pass" if passed else "FAIL"])
+
+    def at_most(self, name: str, value: float | None, limit: float) -> None:
+        self.add(name, value, f"≤ {limit:g}", value is not None and value <= limit)
+
+
 def target_rows(results: list[StackResult], ns: list[int]) -> list[list[str]]:
-    """The issue's targets, as ratios measured in this run."""
+    """The issue's targets, as ratios measured in this run (wall and CPU time)."""
     small = 100 if 100 in ns else min(ns)
     big = 1000 if 1000 in ns else max(ns)
     p_small, p_big = _find(results, "project", small), _find(results, "project", big)
     stock_big = _find(results, "stock", big)
-    rows: list[list[str]] = []
-
-    def add(name: str, value: float | str | None, limit: str, passed: bool | None) -> None:
-        shown = "n/a" if value is None else (f"{value:,.2f}" if isinstance(value, float) else value)
-        verdict = "n/a" if passed is None or value is None else ("pass" if passed else "FAIL")
-        rows.append([name, shown, limit, verdict])
-
-    for jobs in ("1", "auto"):
-        ratio = None
-        if p_small and p_big and jobs in p_small.full_wall_s and jobs in p_big.full_wall_s:
-            ratio = (p_big.full_wall_s[jobs] / big) / (p_small.full_wall_s[jobs] / small)
-        add(
-            f"ms/essay N={big} ÷ N={small} (-j {jobs})",
-            ratio,
-            "≤ 1.10",
-            ratio is not None and ratio <= 1.1,
+    t = Targets()
+    for cpu, kind in ((False, "wall"), (True, "CPU")):
+        for jobs in ("1", "auto"):
+            ratio = _ratio(_per_essay(p_big, jobs, cpu), _per_essay(p_small, jobs, cpu))
+            t.at_most(f"{kind} ms/essay N={big} ÷ N={small} (-j {jobs})", ratio, 1.1)
+    page = _ratio(*(r.site.median_essay_page_b if r and r.site else None for r in (p_big, p_small)))
+    t.at_most(f"essay page N={big} ÷ N={small}", page, 1.05)
+    for cpu, kind in ((False, "wall"), (True, "CPU")):
+        speedup = _ratio(_per_essay(stock_big, "1", cpu), _per_essay(p_big, "1", cpu))
+        t.add(
+            f"stock ÷ project full build, {kind}, N={big}, -j 1",
+            speedup,
+            "≥ 10",
+            speedup is not None and speedup >= 10,
         )
-    page = None
-    if p_small and p_big and p_small.site and p_big.site and p_small.site.median_essay_page_b:
-        page = p_big.site.median_essay_page_b / p_small.site.median_essay_page_b
-    add(f"essay page N={big} ÷ N={small}", page, "≤ 1.05", page is not None and page <= 1.05)
-    speedup = None
-    if p_big and stock_big and "1" in p_big.full_wall_s and "1" in stock_big.full_wall_s:
-        speedup = stock_big.full_wall_s["1"] / p_big.full_wall_s["1"]
-    add(
-        f"stock ÷ project full build, N={big}, -j 1",
-        speedup,
-        "≥ 10",
-        speedup is not None and speedup >= 10,
-    )
-    auto = 1000 * p_big.full_wall_s["auto"] / big if p_big and "auto" in p_big.full_wall_s else None
-    add(f"ms/essay at -j auto, N={big}", auto, "≤ 50", auto is not None and auto <= 50)
+    auto = _per_essay(p_big, "auto", cpu=False)
+    t.at_most(f"wall ms/essay at -j auto, N={big}", None if auto is None else 1000 * auto, 50)
     edit = _step(p_big, "edit one essay's paragraph")
-    edit_s = edit.wall_s if edit and edit.ok else None
-    add(
-        f"rebuild after editing one paragraph, N={big} (s)",
-        edit_s,
-        "≤ 2",
-        edit_s is not None and edit_s <= 2,
+    t.at_most(
+        f"wall of the rebuild after editing one paragraph, N={big} (s)",
+        edit.wall_s if edit and edit.ok else None,
+        2,
+    )
+    t.at_most(
+        f"CPU of the rebuild after editing one paragraph, N={big} (s)",
+        edit.cpu_s if edit and edit.ok else None,
+        2,
     )
     bib = _step(p_big, "add one refs.bib entry")
-    reread = str(bib.read_essays) + f" essays ({bib.read} docs)" if bib and bib.ok else None
-    add(
+    reread = f"{bib.read_essays} essays ({bib.read} docs)" if bib and bib.ok else None
+    t.add(
         f"essays re-read after adding an uncited refs.bib entry, N={big}",
         reread,
         "0",
@@ -651,12 +705,11 @@ def target_rows(results: list[StackResult], ns: list[int]) -> list[list[str]]:
     )
     builds = p_big.full.values() if p_big else []
     peaks = [m for b in builds for m in (b.peak_rss_mb, b.peak_pss_total_mb) if m]
-    peak = max(peaks) if peaks else None
-    add(f"peak memory, N={big} (MB)", peak, "≤ 1024", peak is not None and peak <= 1024)
+    t.at_most(f"peak memory, N={big} (MB)", max(peaks) if peaks else None, 1024)
     checked = [r for r in results if r.stack == "project" and r.parallel_identical is not None]
     same = ("yes" if all(r.parallel_identical for r in checked) else "NO") if checked else None
-    add("-j auto output identical to -j 1 (all N)", same, "yes", same == "yes")
-    return rows
+    t.add("-j auto output identical to -j 1 (all N)", same, "yes", same == "yes")
+    return t.rows
 
 
 def machine() -> str:
@@ -696,13 +749,26 @@ def load_average() -> str:
         return "n/a"
 
 
-def render(results: list[StackResult], ns: list[int], command: str, version: str, load: str) -> str:
+@dataclass
+class RunInfo:
+    """What a reader needs to reproduce and judge a run."""
+
+    command: str
+    ns: list[int]
+    date: str = field(default_factory=lambda: time.strftime("%Y-%m-%d %H:%M"))
+    machine: str = field(default_factory=lambda: machine())
+    version: str = "n/a"
+    load_start: str = field(default_factory=lambda: load_average())
+    load_end: str = ""
+
+
+def render(results: list[StackResult], run: RunInfo) -> str:
     lines = [
-        f"Command: `{command}`  ",
-        f"Date: {time.strftime('%Y-%m-%d')}  ",
-        f"Machine: {machine()}  ",
-        f"Project (conf.py, _ext/) at commit {version}  ",
-        f"Load average (1/5/15 min) at start: {load}; at end: {load_average()}",
+        f"Command: `{run.command}`  ",
+        f"Date: {run.date}  ",
+        f"Machine: {run.machine}  ",
+        f"Project (conf.py, _ext/) at commit {run.version}  ",
+        f"Load average (1/5/15 min) at start: {run.load_start}; at end: {run.load_end}",
         "",
         "Full builds (fresh output and doctree dirs; wall = median of the repeats):",
         "",
@@ -713,6 +779,8 @@ def render(results: list[StackResult], ns: list[int], command: str, version: str
                 "-j",
                 "wall (s)",
                 "ms/essay",
+                "CPU (s)",
+                "CPU ms/essay",
                 "peak RSS, largest process (MB)",
                 "peak PSS, all processes (MB)",
                 "warnings",
@@ -760,6 +828,7 @@ def render(results: list[StackResult], ns: list[int], command: str, version: str
                     "stack",
                     "change",
                     "wall (s)",
+                    "CPU (s)",
                     "docs read (essays)",
                     "pages written",
                     "added/changed/removed",
@@ -771,7 +840,7 @@ def render(results: list[StackResult], ns: list[int], command: str, version: str
         "",
         "Targets (ratios from this run):",
         "",
-        *_table(["target", "measured", "limit", "verdict"], target_rows(results, ns)),
+        *_table(["target", "measured", "limit", "verdict"], target_rows(results, run.ns)),
     ]
     diffs = [r for r in results if r.parallel_differences]
     for r in diffs:
@@ -861,6 +930,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--write-readme", action="store_true", help="update the results section of bench/README.md"
     )
+    p.add_argument(
+        "--from-json",
+        type=Path,
+        metavar="PATH",
+        help="build nothing: render the results saved by an earlier run (see --json)",
+    )
     p.add_argument("--json", type=Path, default=BUILD_DIR / "results.json", help="raw results file")
     return p.parse_args(argv)
 
@@ -892,18 +967,73 @@ def snapshot_project() -> str:
     return version
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    command = " ".join(["python bench/run.py", *(argv if argv is not None else sys.argv[1:])])
-    ns = sizes(args)
-    load = load_average()
+def _build_from_json(d: dict) -> Build:
+    acr = d.get("added_changed_removed")
+    build = Build(**{**d, "added_changed_removed": tuple(acr) if acr else None})
+    if build.cpu_s is None:  # results.json written before CPU time was recorded
+        out = Path(build.cmd[build.cmd.index("-d") + 3])
+        build.cpu_s = cpu_seconds(out.parent / "logs" / f"{_stem(build.label)}.mem")
+    return build
+
+
+def _incremental_from_json(stack: str, n: int, d: dict) -> Incremental:
+    acr = d.get("added_changed_removed")
+    inc = Incremental(**{"cpu_s": None, **d, "added_changed_removed": tuple(acr) if acr else None})
+    if inc.cpu_s is None:  # as above: read the runs' GNU time logs
+        stems = [_stem(f"{stack}-N{n}-inc-{inc.step}-{k}") for k in range(inc.runs)]
+        logs = [p for st in stems for p in BUILD_DIR.glob(f"N{n}/{stack}-j*/logs/{st}.mem")]
+        inc.cpu_s = _median([cpu_seconds(p) for p in logs])
+    return inc
+
+
+def load_results(path: Path) -> tuple[RunInfo, list[StackResult]]:
+    """Results of an earlier run, to render them again without building."""
+    data = json.loads(path.read_text())
+    if isinstance(data, list):  # written before the run's details were saved
+        unknown = "unknown (results.json without run details)"
+        ns = sorted({d["n"] for d in data})
+        run = {"command": unknown, "ns": ns, "date": unknown, "machine": unknown}
+        data = {
+            "run": {**run, "version": unknown, "load_start": unknown, "load_end": unknown},
+            "results": data,
+        }
+    results = []
+    for d in data["results"]:
+        full = {jobs: _build_from_json(b) for jobs, b in d["full"].items()}
+        site = d.get("site")
+        if site:
+            site = SiteMetrics(**site)
+        r = StackResult(
+            **{
+                **d,
+                "full": full,
+                "site": site,
+                "incremental": [
+                    _incremental_from_json(d["stack"], d["n"], i) for i in d["incremental"]
+                ],
+            }
+        )
+        r.full_cpu_s = r.full_cpu_s or {jobs: b.cpu_s for jobs, b in full.items()}
+        results.append(r)
+    return RunInfo(**data["run"]), results
+
+
+def save_results(path: Path, run: RunInfo, results: list[StackResult]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"run": asdict(run), "results": [asdict(r) for r in results]}
+    path.write_text(json.dumps(data, indent=2, default=str))
+
+
+def run_benchmark(args: argparse.Namespace, command: str) -> tuple[RunInfo, list[StackResult]]:
+    run = RunInfo(command=command, ns=sizes(args))
     project = args.project and (REPO_ROOT / "conf.py").is_file()
     if args.project and not project:
         log(f"no {REPO_ROOT / 'conf.py'}: skipping the project stack")
     plan = plans(args)
-    version = snapshot_project() if project else "n/a"
+    if project:
+        run.version = snapshot_project()
     results: list[StackResult] = []
-    for n in ns:
+    for n in run.ns:
         stock = args.stock and n <= args.stock_max_n
         log(f"N={n}: generating corpus")
         corpus = gen.generate(
@@ -916,10 +1046,20 @@ def main(argv: list[str] | None = None) -> int:
             results.append(bench_stack("project", corpus, corpus.project, plan["project"]))
         if corpus.stock:
             results.append(bench_stack("stock", corpus, corpus.stock, plan["stock"]))
-    markdown = render(results, ns, command, version, load)
+    run.load_end = load_average()
+    save_results(args.json, run, results)
+    return run, results
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.from_json:
+        run, results = load_results(args.from_json)
+    else:
+        command = " ".join(["python bench/run.py", *(argv if argv is not None else sys.argv[1:])])
+        run, results = run_benchmark(args, command)
+    markdown = render(results, run)
     print(markdown)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps([asdict(r) for r in results], indent=2, default=str))
     if args.write_readme:
         write_readme(markdown)
         log(f"updated {README}")
