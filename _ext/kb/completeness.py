@@ -10,7 +10,9 @@ stale incremental build could drop one without any error. Three stages:
 * before reading (``env-before-read-docs``): a page that is not UTF-8 is
   reported with the line and still read, its bad bytes shown as U+FFFD;
 * after an HTML build (``build-finished``): output files of documents that
-  no longer exist are deleted (Sphinx leaves them), then every essay is
+  no longer exist are deleted and words no page has any more are dropped
+  from ``searchindex.js`` (Sphinx leaves both, so an incremental build
+  would differ from a fresh one), then every essay is
   checked to have its page, to be reachable from the home page within
   :data:`MAX_CLICKS` clicks, to be listed on each of its themes' and
   authors' pages, and to be in every search index the build wrote. A miss
@@ -35,6 +37,7 @@ from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
+from sphinx.search import js_index
 from sphinx.util import logging
 
 from .bibcheck import LENIENT_UTF8, not_utf8_message, undecodable_line
@@ -176,6 +179,28 @@ def remove_stale_output(app: Sphinx, exception: BaseException | None) -> None:
             (sources / f"{docname}{suffix}{app.config.html_sourcelink_suffix}").unlink(
                 missing_ok=True)
     setattr(env, _REMOVED, set())
+
+
+def prune_search_index(app: Sphinx, exception: BaseException | None) -> None:
+    """Drop words no page has any more from ``searchindex.js``.
+
+    On an incremental build Sphinx removes a re-read page from every word's
+    list but keeps the word, with an empty list: an edit that is reverted
+    leaves its words in the index, which then differs from a fresh build's.
+    """
+    path = Path(app.outdir) / "searchindex.js"
+    if exception is not None or not getattr(app.builder, "search", False) \
+            or not path.is_file():
+        return
+    text = path.read_text(encoding="utf-8")
+    data = js_index.loads(text)
+    for table in ("terms", "titleterms"):
+        words = data.get(table, {})
+        for word in [w for w, pages in words.items() if pages == []]:
+            del words[word]
+    pruned = js_index.dumps(data)
+    if pruned != text:
+        path.write_text(pruned, encoding="utf-8")
 
 
 def _docname_of(builder: StandaloneHTMLBuilder, outdir: Path, page: Path) -> str:
@@ -354,4 +379,5 @@ def setup_completeness(app: Sphinx) -> None:
     app.connect("env-get-outdated", note_removed)
     # Before Pagefind indexes the site (500), and checked after it.
     app.connect("build-finished", remove_stale_output, priority=100)
+    app.connect("build-finished", prune_search_index, priority=100)
     app.connect("build-finished", check_completeness, priority=900)
