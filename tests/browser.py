@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import mimetypes
+import os
 import shutil
 import tempfile
 import threading
@@ -53,6 +54,13 @@ def chromium_missing() -> str | None:
     return None
 
 
+def skip_or_fail(reason: str) -> None:
+    """Skip locally; in CI (``KB_REQUIRE_TOOLS=1``) a missing tool is a failure."""
+    if os.environ.get("KB_REQUIRE_TOOLS") == "1":
+        pytest.fail(f"{reason} (required in CI: KB_REQUIRE_TOOLS=1)")
+    pytest.skip(reason)
+
+
 def html_pages(outdir: Path) -> list[str]:
     """Every HTML page of a built site, as paths relative to it (no bundles)."""
     return sorted(
@@ -79,6 +87,9 @@ class SiteServer:
     root: Path
     prefix: str = "/kb/"
     compress: bool = True
+    #: ``Cache-Control: max-age`` to send (0: none), for measuring what a
+    #: reader downloads on a second page, theme files already cached.
+    cache_seconds: int = 0
     log: list[Served] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -156,6 +167,8 @@ class SiteServer:
                 if encoding:
                     self.send_header("Content-Encoding", encoding)
                 self.send_header("Vary", "Accept-Encoding")
+                if server.cache_seconds:
+                    self.send_header("Cache-Control", f"max-age={server.cache_seconds}")
                 self.end_headers()
                 if not head:
                     self.wfile.write(body)

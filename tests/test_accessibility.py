@@ -23,6 +23,7 @@ from browser import (
     color_scheme,
     html_pages,
     search_summary,
+    skip_or_fail,
     wait_for,
 )
 
@@ -121,9 +122,9 @@ def test_axe_finds_no_wcag_violations(
 def test_nu_html_checker_finds_no_errors(site: Path) -> None:
     java = shutil.which("java")
     if java is None:
-        pytest.skip("java not found: the Nu HTML Checker needs a Java runtime")
+        skip_or_fail("java not found: the Nu HTML Checker needs a Java runtime")
     if not VNU.exists():
-        pytest.skip(f"vnu.jar not found at {VNU}: {NEEDS_NPM}")
+        skip_or_fail(f"vnu.jar not found at {VNU}: {NEEDS_NPM}")
     files = [str(site / page) for page in html_pages(site)]
     assert len(files) >= 10
     run = subprocess.run(

@@ -7,7 +7,10 @@ escapes the sub-path is a 404 in the server's log and fails the tests.
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -24,10 +27,17 @@ from browser import (
 
 from conftest import SEED_ESSAY
 
-pytestmark = [
+#: Browser tests carry both marks; the index checks at the end need no browser.
+in_browser = [
     pytest.mark.browser,
     pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing())),
 ]
+
+
+def browser_test(test: Any) -> Any:
+    for mark in in_browser:
+        test = mark(test)
+    return test
 
 ESSAY_TITLE = "Can CLAHRC WM Enact Distributed Leadership"
 
@@ -45,6 +55,8 @@ def server(site: Path) -> Any:
 
 @pytest.fixture(scope="module")
 def driver() -> Any:
+    if chromium_missing():
+        pytest.skip(chromium_missing())
     with chromium() as drv:
         yield drv
 
@@ -62,6 +74,7 @@ def run_search(driver: Any, server: SiteServer, query: str) -> tuple[str, list[s
     return summary, result_links(driver)
 
 
+@browser_test
 @pytest.mark.parametrize("query", [
     pytest.param("disillusionment", id="its-words"),
     pytest.param("Graeme Currie", id="its-author"),
@@ -75,18 +88,21 @@ def test_search_finds_the_essay(driver: Any, server: SiteServer, query: str) -> 
     assert server.url + SEED_ESSAY + ".html" in links
 
 
+@browser_test
 def test_result_count_in_summary_matches_the_list(driver: Any, server: SiteServer) -> None:
     summary, links = run_search(driver, server, "leadership")
     count = int(re.match(r"Found (\d+) results? for", summary).group(1))
     assert count == len(links) or (count > len(links) == 10)
 
 
+@browser_test
 def test_a_word_nowhere_in_the_site_finds_nothing(driver: Any, server: SiteServer) -> None:
     summary, links = run_search(driver, server, "xylophonist")
     assert summary == "No results for \u2018xylophonist\u2019."
     assert links == []
 
 
+@browser_test
 def test_search_loads_pagefind_chunks_only_from_the_sub_path(
     driver: Any, server: SiteServer,
 ) -> None:
@@ -102,6 +118,7 @@ def test_search_loads_pagefind_chunks_only_from_the_sub_path(
     assert any(p.startswith("/kb/pagefind/fragment/") for p in paths), paths
 
 
+@browser_test
 def test_furo_search_box_leads_to_results_and_the_essay(
     driver: Any, server: SiteServer,
 ) -> None:
@@ -141,6 +158,7 @@ def _missing_target(site: Path, prefix: str, href: str) -> str | None:
     return None
 
 
+@browser_test
 def test_every_page_works_from_a_sub_path(
     driver: Any, server: SiteServer, site: Path,
 ) -> None:
@@ -173,3 +191,51 @@ def test_every_page_works_from_a_sub_path(
             if why:
                 problems.append(f"{page}: link {href}: {why}")
     assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------
+# The index itself (no browser)
+# --------------------------------------------------------------------------
+
+
+def test_sphinx_index_is_replaced_by_pagefind(site: Path) -> None:
+    assert not (site / "searchindex.js").exists()
+    search = (site / "search.html").read_text(encoding="utf-8")
+    assert "searchtools.js" not in search and "searchindex.js" not in search
+    assert "_static/kb-search.js" in search
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    indexed = [p for p in html_pages(site)
+               if "data-pagefind-body" in (site / p).read_text(encoding="utf-8")]
+    # Every document, and nothing else: not the search page, not the index.
+    assert SEED_ESSAY + ".html" in indexed
+    assert "search.html" not in indexed and "genindex.html" not in indexed
+    assert entry["languages"]["en"]["page_count"] == len(indexed)
+
+
+def test_pagefind_output_is_reproducible(site: Path, tmp_path: Path) -> None:
+    """Same site in, byte-identical bundle out (builds stay reproducible)."""
+    from kb.search import find_pagefind, pagefind_command
+
+    def bundle(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes()
+                for p in sorted((root / "pagefind").rglob("*")) if p.is_file()}
+
+    copy = tmp_path / "html"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind"))
+    subprocess.run(pagefind_command(find_pagefind(), copy), check=True, capture_output=True)
+    assert bundle(copy) == bundle(site)
+
+
+def test_kb_pagefind_false_keeps_sphinx_search(site_copy: Any) -> None:
+    from sphinx.testing.util import SphinxTestApp
+
+    app = SphinxTestApp("html", srcdir=site_copy(), freshenv=True,
+                        confoverrides={"kb_pagefind": False})
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    out = Path(app.outdir)
+    assert (out / "searchindex.js").exists()
+    assert not (out / "pagefind").exists()
+    assert "searchtools.js" in (out / "search.html").read_text(encoding="utf-8")

@@ -5,9 +5,10 @@ their first search, and it grows with the corpus (about 1.3 MB at 1,000
 essays). Pagefind splits its index into chunks and fetches only those a
 query needs, so the first search stays small at 10,000 essays (figures in
 ``bench/SEARCH.md``). This module switches Sphinx's indexer off (no work
-spent on an index nobody loads), still writes the ``search`` page, whose
-template (``_templates/search.html``) runs Pagefind in the browser, and
+spent on an index nobody loads), writes the ``search`` page from
+``_templates/kb-search.html``, which runs Pagefind in the browser, and
 indexes the written site with Pagefind once an HTML build has succeeded.
+With ``kb_pagefind = False`` Sphinx's own search is left as it is.
 
 What gets indexed is decided in the HTML: ``_templates/page.html`` marks
 each document's body with ``data-pagefind-body``, so navigation, footer and
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 SITE_BUILDERS = frozenset({"html", "dirhtml"})
 #: Folder of the index inside the output; kb-search.js loads it from here.
 BUNDLE_DIR = "pagefind"
+#: The search page's template, in the site's ``_templates/``.
+SEARCH_TEMPLATE = "kb-search.html"
 #: Elements inside the indexed body that are not the page's own text;
 #: ``no-search`` is the class Sphinx's own indexer skips, honoured here too.
 EXCLUDE_SELECTORS = (".kb-listing", ".headerlink", ".no-search")
@@ -54,7 +57,7 @@ def disable_sphinx_index(app: Sphinx) -> None:
 def search_page(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     """Write ``search.html`` ourselves: Sphinx skips it once its indexer is off."""
     if _is_site_builder(app) and app.config.kb_pagefind:
-        yield "search", {}, "search.html"
+        yield "search", {}, SEARCH_TEMPLATE
 
 
 def pagefind_command(executable: Path, outdir: Path) -> list[str]:
