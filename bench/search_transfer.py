@@ -104,7 +104,7 @@ def first_search_transfer(
 _SUMMARY_JS = """
 const s = document.getElementById('kb-search-summary');
 const t = s ? s.textContent : '';
-return /^(Found|No results|Search is not|Search failed)/.test(t) ? t : '';
+return /^(Found|No results|Search is not|Search failed|Search works)/.test(t) ? t : '';
 """
 
 

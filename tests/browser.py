@@ -242,5 +242,5 @@ def search_summary(driver: Any) -> str:
     text = driver.execute_script(
         "const s = document.getElementById('kb-search-summary'); return s ? s.textContent : '';"
     )
-    done = ("Found", "No results", "Search is not available", "Search failed")
+    done = ("Found", "No results", "Search is not available", "Search failed", "Search works")
     return text if text.startswith(done) else ""

@@ -140,6 +140,15 @@ def test_furo_search_box_leads_to_results_and_the_essay(
     assert driver.find_element(By.TAG_NAME, "h1").text.startswith(ESSAY_TITLE)
 
 
+@browser_test
+def test_search_opened_from_disk_says_how_to_preview(driver: Any, site: Path) -> None:
+    """Browsers load no index from file://; the page says what to do instead."""
+    driver.get((site / "search.html").as_uri() + "?q=leadership")
+    summary = wait_for(lambda: search_summary(driver), what="the search page's message")
+    assert summary.startswith("Search works when the site is served by a web server")
+    assert "make serve" in summary
+
+
 def _missing_target(site: Path, prefix: str, href: str) -> str | None:
     """Why an internal link's target is not in the built site (None: it is)."""
     parts = urllib.parse.urlsplit(href)
