@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
 
 from docutils import nodes
 from pybtex.database import Person
 from pybtex.exceptions import PybtexError
 from sphinx.application import Sphinx
-from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from .domain import kb_domain
 from .meta import author_names, page_url
@@ -142,24 +140,21 @@ def cite_block(app: Sphinx, essay: Essay) -> nodes.container:
     return block
 
 
-class FillCiteThis(SphinxPostTransform):
+def fill_cite_this(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Make each essay's block; drop it from the funders' PDF.
 
-    Runs after the PDF's essays are inlined (4), so they are covered too.
+    On ``doctree-resolved``, which every builder emits for every tree it
+    writes, including a PDF's tree with its essays inlined.
     """
-
-    default_priority = 6
-
-    def run(self, **kwargs: Any) -> None:
-        essays = kb_domain(self.env).essays
-        for node in list(self.document.findall(cite_this)):
-            essay = essays.get(node["docname"])
-            if self.app.builder.format == "latex" or essay is None:
-                node.parent.remove(node)
-            else:
-                node.replace_self(cite_block(self.app, essay))
+    essays = kb_domain(app.env).essays
+    for node in list(doctree.findall(cite_this)):
+        essay = essays.get(node["docname"])
+        if app.builder.format == "latex" or essay is None:
+            node.parent.remove(node)
+        else:
+            node.replace_self(cite_block(app, essay))
 
 
 def setup_citethis(app: Sphinx) -> None:
     app.add_node(cite_this)
-    app.add_post_transform(FillCiteThis)
+    app.connect("doctree-resolved", fill_cite_this)
