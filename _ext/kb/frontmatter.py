@@ -65,7 +65,17 @@ def parse(yaml_text: str) -> FrontMatter:
     offset = 2
     try:
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as err:
+        matter = FrontMatter({}, start=offset)
+        if node is None:
+            return matter
+        if not isinstance(node, yaml.MappingNode):
+            raise FrontMatterError(
+                "the front matter must be 'key: value' lines (a YAML mapping)",
+                offset + node.start_mark.line,
+            )
+        matter.data = _value(node, (), matter.lines, offset, {id(node)})
+        return matter
+    except yaml.MarkedYAMLError as err:  # syntax, or a tag no value may have
         mark = err.problem_mark or err.context_mark
         line = offset + (mark.line if mark else 0)
         problem = err.problem or str(err)
@@ -74,21 +84,16 @@ def parse(yaml_text: str) -> FrontMatter:
             "indentation and quote values that contain ':' or '#'",
             line,
         ) from None
-    except yaml.YAMLError as err:  # pragma: no cover - reader errors
-        raise FrontMatterError(f"the front matter cannot be read: {err}", offset) from None
-    matter = FrontMatter({}, start=offset)
-    if node is None:
-        return matter
-    if not isinstance(node, yaml.MappingNode):
+    except yaml.reader.ReaderError as err:
         raise FrontMatterError(
-            "the front matter must be 'key: value' lines (a YAML mapping)",
-            offset + node.start_mark.line,
-        )
-    matter.data = _value(node, (), matter.lines, offset)
-    return matter
+            f"the front matter contains an invisible control character "
+            f"(#x{err.character:04x}) that is not allowed; delete it",
+            offset + yaml_text.count("\n", 0, err.position),
+        ) from None
 
 
-def _value(node: yaml.Node, path: tuple[Any, ...], lines: dict, offset: int) -> Any:
+def _value(node: yaml.Node, path: tuple[Any, ...], lines: dict, offset: int,
+           seen: set[int]) -> Any:
     lines[path] = offset + node.start_mark.line
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
@@ -99,14 +104,29 @@ def _value(node: yaml.Node, path: tuple[Any, ...], lines: dict, offset: int) -> 
                     f"the key {key!r} is given twice; keep one",
                     offset + key_node.start_mark.line,
                 )
-            result[str(key)] = _value(value_node, (*path, str(key)), lines, offset)
+            _once(value_node, seen, offset + key_node.start_mark.line)
+            result[str(key)] = _value(value_node, (*path, str(key)), lines, offset, seen)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [
-            _value(item, (*path, index), lines, offset)
-            for index, item in enumerate(node.value)
-        ]
+        items = []
+        for index, item in enumerate(node.value):
+            _once(item, seen, offset + node.start_mark.line)
+            items.append(_value(item, (*path, index), lines, offset, seen))
+        return items
     return _scalar(node)
+
+
+def _once(node: yaml.Node, seen: set[int], line: int) -> None:
+    """Refuse YAML aliases: a value used twice (or inside itself) via ``*name``.
+
+    A recursive alias would never end, and nested ones grow exponentially;
+    staff have no need for them.
+    """
+    if id(node) in seen:
+        raise FrontMatterError(
+            "'&name' and '*name' (YAML anchors and aliases) cannot be used in front "
+            "matter; write the value out in full", line)
+    seen.add(id(node))
 
 
 def _scalar(node: yaml.Node) -> Any:
