@@ -115,6 +115,14 @@ CATALOGUE: list[Mistake] = [
     Mistake("wrong-type", "A list where one line of text belongs",
             {"essays/bad.md": essay("title: [A, list]\nauthors: [ann-example]\n")},
             "essays/bad.md", 2, ("'title' must be a single line of text",)),
+    Mistake("control-char", "An invisible control character pasted into the front matter",
+            {"essays/bad.md": essay("title: A second essay\nauthors: [ann-example]\n"
+                                    "tags: [NHS\x0b]\n")},
+            "essays/bad.md", 4, ("invisible control character (#x000b)", "delete it")),
+    Mistake("alias", "A YAML alias ('*name') in the front matter",
+            {"essays/bad.md": essay("title: &t A second essay\nauthors: [ann-example]\n"
+                                    "tags: [*t]\n")},
+            "essays/bad.md", 4, ("anchors and aliases", "write the value out in full")),
     Mistake("unknown-person", "An author id with no page in people/",
             {"essays/bad.md": essay("title: A second essay\nauthors: [ann-exampel]\n")},
             "essays/bad.md", 3, ("unknown person 'ann-exampel'", "did you mean 'ann-example'?")),
