@@ -10,8 +10,11 @@ Sphinx's LaTeX builder would find nothing to put in a PDF. Here:
   of a list of links, before cross-references are resolved, so links
   between essays of the same PDF work and links to pages that are not in
   it (people, other themes) become plain text;
-* ``latex_elements`` gets the house layout (title page, no blank pages,
-  FreeFont for every character staff write); keys set in conf.py win.
+* ``latex_elements`` gets the house layout (title page, contents, essays
+  as chapters, no blank pages); keys set in conf.py win. Fonts are
+  Sphinx's xelatex default, GNU FreeFont, which covers the accented and
+  other non-ASCII names staff write; ``make latexpdf`` fails on any
+  character it lacks.
 """
 
 from __future__ import annotations
@@ -127,7 +130,6 @@ def theme_titles(srcdir: Path, themes_dir: str) -> dict[str, str]:
 def pdf_documents(app: Sphinx, config: Config) -> list[tuple[str, str, str, str, str]]:
     """The whole knowledge base, then one document per theme."""
     engine = config.latex_engine
-    texescape.init()  # the builder fills the escape tables later than this
     prefix = config.kb_pdf_prefix or slug(config.author) or slug(config.project)
     author = texescape.escape(config.author, engine)
     project = texescape.escape(config.project, engine)
@@ -141,6 +143,7 @@ def pdf_documents(app: Sphinx, config: Config) -> list[tuple[str, str, str, str,
 
 def configure_latex(app: Sphinx, config: Config) -> None:
     """Fill in the PDF settings conf.py leaves at Sphinx's defaults."""
+    texescape.init()  # the LaTeX builder fills the escape tables only later
     if config.latex_documents == default_latex_documents(config):
         config.latex_documents = pdf_documents(app, config)
     config.latex_elements = {**house_elements(config.latex_engine), **config.latex_elements}
@@ -222,6 +225,7 @@ class InlineEssays(SphinxPostTransform):
         title = texescape.escape(top[0].astext(), self.config.latex_engine)
         heading = rf"\chapter*{{{title}}}\markboth{{{title}}}{{{title}}}"
         top.insert(1, nodes.raw("", heading, format="latex"))
+
 
 class LinkTextInPDF(SphinxPostTransform):
     """Knowledge-base links keep their words in a PDF, in the text's font.

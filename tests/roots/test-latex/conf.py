@@ -13,3 +13,4 @@ bibtex_bibfiles = ["refs.bib"]
 bibtex_default_style = "vancouver"
 nitpicky = True
 latex_engine = "xelatex"
+kb_pagefind = False  # no search page: these roots test the PDFs
