@@ -460,6 +460,7 @@ def full_build(
 ) -> tuple[Build, float, float | None]:
     """Fresh output and doctree dirs for every run; median wall and CPU time."""
     base = BUILD_DIR / f"N{n}" / f"{stack}-j{jobs}"
+    shutil.rmtree(base / "logs", ignore_errors=True)  # no stale logs from an earlier run
     walls, cpus = [], []
     for r in range(repeat):
         shutil.rmtree(base / "html", ignore_errors=True)
