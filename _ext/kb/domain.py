@@ -28,7 +28,7 @@ class KBRole(XRefRole):
     """
 
     def __init__(self, reftype: str) -> None:
-        super().__init__(warn_dangling=True)
+        super().__init__(warn_dangling=True, innernodeclass=nodes.inline)
         self._reftype = reftype
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
