@@ -244,8 +244,17 @@ TEX_PIECES = st.sampled_from(
 @given(st.lists(TEX_PIECES, max_size=30).map("".join))
 def test_latex_to_text_never_raises_or_leaves_markup(value: str) -> None:
     text = latex_to_text(value)
-    assert not re.search(r"[\\{}$]", text)
+    # An escaped special (\$, \{, \}, \textbackslash) is text, printed as such.
+    if not re.search(r"\\[${}]|\\textbackslash", value):
+        assert not re.search(r"[\\{}$]", text)
     assert text == text.strip()
+
+
+@pytest.mark.parametrize(("tex", "text"), [
+    (r"Costs \$5", "Costs $5"), (r"a \textbackslash{} b", "a \\ b"), (r"set \{x\}", "set {x}"),
+])
+def test_escaped_tex_specials_print_literally(tex: str, text: str) -> None:
+    assert latex_to_text(tex) == text
 
 
 @pytest.mark.parametrize("title", ["Professionals: back to the future?", "Stop!", "Done."])

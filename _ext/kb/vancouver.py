@@ -101,7 +101,10 @@ def latex_to_text(value: str) -> str:
     """
     if not _TEX_TRIGGERS.search(value):
         return _SPACES.sub(" ", value).strip()
-    text = _IFMMODE.sub(r"\1", value)
+    text = value
+    for escape, placeholder in _KEPT_ESCAPES:
+        text = text.replace(escape, placeholder)
+    text = _IFMMODE.sub(r"\1", text)
     text = _DOTLESS_AFTER_COMMAND.sub(r"\1 \2", text)  # \u\i -> \u i
     text = _DOTLESS.sub(r"\1", text)
     text = _BARE_PERCENT.sub(r"\\%", text)
@@ -112,7 +115,20 @@ def latex_to_text(value: str) -> str:
     text = _LEFTOVER_SYMBOL.sub(r"\1", text)
     for char in "{}$\\":
         text = text.replace(char, "")
+    for escape, placeholder in _KEPT_ESCAPES:
+        text = text.replace(placeholder, _KEPT_TEXT[escape])
     return _SPACES.sub(" ", text).strip()
+
+
+# Escaped TeX specials that must survive the brace and dollar stripping; they
+# travel through decoding as private-use characters.
+_KEPT_ESCAPES = (
+    ("\\textbackslash{}", "\ue000"), ("\\textbackslash", "\ue000"),
+    ("\\$", "\ue001"), ("\\{", "\ue002"), ("\\}", "\ue003"),
+)
+_KEPT_TEXT = {
+    "\\textbackslash{}": "\\", "\\textbackslash": "\\", "\\$": "$", "\\{": "{", "\\}": "}",
+}
 
 
 def _field(entry: Entry, name: str) -> str:
