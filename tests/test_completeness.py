@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from sphinx._cli.util.errors import strip_escape_sequences
 from sphinx.testing.util import SphinxTestApp
 from test_errors import build, essay, make_root
 
+from conftest import SEED_ESSAY
 from kb.completeness import find_missing, report_missing_from_pdf
 
 SECOND = essay("title: A Second Essay\nauthors: [ann-example]\nthemes: [ios]\n")
@@ -111,20 +112,19 @@ def test_missing_from_sphinx_search_index_is_named(tmp_path: Path) -> None:
         assert find_missing(app) == {"essays/second": ["the search index (searchindex.js)"]}
 
 
-def test_pagefind_index_is_checked(tmp_path: Path) -> None:
-    """With Pagefind on (the site's setting), its bundle is read and checked."""
+def test_pagefind_index_is_checked(site_copy: Callable[[], Path]) -> None:
+    """The real site (Pagefind on): its bundle is read and checked."""
     pytest.importorskip("pagefind")
-    src = make_root(tmp_path / "src", {"essays/second.md": SECOND})
-    with built_app(src, confoverrides={"kb_pagefind": True}) as app:
-        assert warnings_of(app) == ""
+    with built_app(site_copy()) as app:
+        assert "missing from" not in warnings_of(app)
         fragments = Path(app.outdir) / "pagefind" / "fragment"
         assert fragments.is_dir()
         for fragment in fragments.iterdir():
             data = json.loads(gzip.decompress(fragment.read_bytes())
                               .removeprefix(b"pagefind_dcd"))
-            if data["url"].endswith("/essays/second.html"):
+            if data["url"].endswith(f"/{SEED_ESSAY}.html"):
                 fragment.unlink()
-        assert find_missing(app) == {"essays/second": ["the Pagefind search index"]}
+        assert find_missing(app) == {SEED_ESSAY: ["the Pagefind search index"]}
 
 
 def test_deleted_essay_page_is_removed(tmp_path: Path) -> None:

@@ -181,7 +181,7 @@ CATALOGUE: list[Mistake] = [
             page="essays/good"),
     Mistake("bib-names", "A refs.bib author list written with commas only",
             {"refs.bib": REFS + "\n@article{names,\n  author = {Smith, J, Jones, M},\n}\n"},
-            "refs.bib", NEW_ENTRY_LINE, ("author list of the entry 'names' cannot be read",
+            "refs.bib", NEW_ENTRY_LINE, ("an author or editor of the entry 'names' cannot be read",
                                          "separate people with ' and '"),
             page="essays/good"),
     Mistake("bib-url", "A refs.bib url that is not a web address",

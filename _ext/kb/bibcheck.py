@@ -6,13 +6,13 @@ a repeated key is a warning without a line and with no fix, a file that is
 not UTF-8 crashes the build. Staff need one message each, with the line and
 what to change. So this module runs first (a lower priority number):
 
-* it scans every bib file with pybtex's low-level parser, collecting each
-  problem with its line (syntax, repeated keys and fields, names with too
-  many commas, bare words, links that are not web addresses, encoding);
-* it then parses the files for sphinxcontrib-bibtex itself, with pybtex's
-  errors captured (pybtex keeps what it can read, the first of two entries
-  with one key), and stores the result as that extension's up-to-date cache,
-  so the stock parser never meets the broken file.
+* it parses every bib file once, with pybtex's parser made to record each
+  problem with its line instead of raising (syntax, repeated keys and
+  fields, names with too many commas, bare words, links that are not web
+  addresses, encoding); pybtex keeps what it can read (the first of two
+  entries with one key);
+* it stores the result as sphinxcontrib-bibtex's up-to-date cache, in the
+  form that extension makes itself, so its strict parser never runs.
 
 Problems are remembered in the environment with the file's signature and
 reported again on every build until the file is fixed (an unchanged file
@@ -26,16 +26,15 @@ import codecs
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pybtex.errors
-from pybtex.bibtex.utils import split_name_list
-from pybtex.database import Person
-from pybtex.database.input.bibtex import LowLevelParser, UndefinedMacro, month_names
+from pybtex.database import InvalidNameString
+from pybtex.database.input.bibtex import DuplicateField, LowLevelParser, Parser, UndefinedMacro
 from pybtex.scanner import PrematureEOF, PybtexSyntaxError, TokenRequired
-from pybtex.utils import CaseInsensitiveDict
 from sphinx.application import Sphinx
 from sphinx.util import logging
-from sphinxcontrib.bibtex.bibfile import is_bibdata_outdated, parse_bibdata
+from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata_outdated
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +44,6 @@ LENIENT_UTF8 = "kb_utf8_replace"
 #: Sphinx runs ``builder-inited`` handlers by priority; sphinxcontrib-bibtex's
 #: use the default (500), so ours runs first.
 PRIORITY = 400
-_PERSON_FIELDS = ("author", "editor")
 #: Links a reader may follow from a reference; others are shown as text.
 SAFE_URL = re.compile(r"^https?://", re.IGNORECASE)
 _ENTRY_START = re.compile(r"@\s*[A-Za-z][\w-]*\s*[{(]")
@@ -96,8 +94,18 @@ class Problem:
     message: str
 
 
-def _line_of(text: str, pos: int) -> int:
-    return text.count("\n", 0, max(pos, 0)) + 1
+class _Lines:
+    """Line numbers of increasing offsets in one text, in linear time overall."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.pos, self.line = text, 0, 1
+
+    def at(self, pos: int) -> int:
+        if pos < self.pos:  # not expected: restart rather than miscount
+            self.pos, self.line = 0, 1
+        self.line += self.text.count("\n", self.pos, pos)
+        self.pos = pos
+        return self.line
 
 
 def _syntax_message(error: PybtexSyntaxError, key: str | None) -> str:
@@ -119,71 +127,94 @@ def _syntax_message(error: PybtexSyntaxError, key: str | None) -> str:
             "and commas")
 
 
+class CheckingParser(Parser):
+    """pybtex's BibTeX parser that records every problem with its line, never raises.
+
+    It reads what pybtex can (the first of two entries with one key; an
+    entry up to its syntax error), so one parse serves both the checks and
+    sphinxcontrib-bibtex.
+    """
+
+    def __init__(self, encoding: str | None = None) -> None:
+        super().__init__(encoding)
+        self.problems: list[Problem] = []
+        self._first: dict[str, tuple[str, int]] = {}  # lower-cased key -> (key, line)
+        self._line = 1
+        self._key: str | None = None
+
+    def _problem(self, message: str) -> None:
+        self.problems.append(Problem(self._line, message))
+
+    def parse_string(self, text: str) -> Any:
+        self.unnamed_entry_counter = 1
+        lines = _Lines(text)
+        low = LowLevelParser(text, keyless_entries=self.keyless_entries,
+                             want_entry=self.data.want_entry, filename=self.filename,
+                             macros=self.macros)
+
+        def syntax_error(error: PybtexSyntaxError) -> None:
+            # The entry's first line is where staff look; pybtex's own line
+            # (the end of the file, for a brace never closed) is in the message.
+            start = low.command_start or 0
+            self._line = lines.at(start)
+            if not _ENTRY_START.match(text, start):
+                self._problem("'@' starts an entry in a .bib file, but no '@type{key,' "
+                              "follows it here; if it is part of a comment or an e-mail "
+                              "address, remove it (or write 'at')")
+            else:
+                self._problem(_syntax_message(error, low.current_entry_key))
+
+        low.handle_error = syntax_error  # type: ignore[method-assign]
+        for command, body in low:
+            self._line = lines.at(low.command_start or 0)
+            kind = command.lower()
+            if kind == "preamble":
+                self.process_preamble(*body)
+            elif kind != "string":
+                self._entry(command, *body)
+        return self.data
+
+    def _entry(self, command: str, key: str | None, fields: list) -> None:
+        self._key = key
+        if key is not None:
+            first = self._first.get(key.lower())
+            if first:
+                same = "" if first[0] == key else f" (as '{first[0]}'; keys ignore case)"
+                self._problem(f"the key '{key}' is already used by the entry on line "
+                              f"{first[1]}{same}; give this entry a different key, or delete "
+                              "it if it is a copy")
+                return
+            self._first[key.lower()] = (key, self._line)
+        with pybtex.errors.capture() as captured:
+            self.process_entry(command, key, fields)
+        for error in captured:
+            self.handle_error(error)
+        entry = self.data.entries.get(key) if key is not None else None
+        url = (entry.fields.get("url") or "").strip() if entry is not None else ""
+        if url and not SAFE_URL.match(url):
+            self._problem(f"the url '{url}' of the entry '{key}' is not a web address; use "
+                          "one that starts with https:// (until then it is not a link)")
+
+    def handle_error(self, error: Exception) -> None:
+        """Problems pybtex finds while building an entry (fields, names)."""
+        if isinstance(error, DuplicateField):
+            field = str(error).rsplit(" has a duplicate ", 1)[-1].removesuffix(" field")
+            self._problem(f"the entry '{self._key}' has two '{field.lower()}' fields; "
+                          "keep one")
+        elif isinstance(error, InvalidNameString):
+            self._problem(f"an author or editor of the entry '{self._key}' cannot be read "
+                          f"({error}); write each person as 'Surname, Given names' and "
+                          "separate people with ' and '")
+        else:
+            self._problem(f"the entry '{self._key}' cannot be read ({error}); check it "
+                          "against an entry that works")
+
+
 def scan(text: str) -> list[Problem]:
     """Every problem in one bib file's text, each with its line."""
-    problems: list[Problem] = []
-    parser = LowLevelParser(text, macros=CaseInsensitiveDict(month_names))
-
-    def collect(error: PybtexSyntaxError) -> None:
-        # The entry's first line is where staff look; pybtex's own line
-        # (the end of the file, for a brace never closed) is in the message.
-        start = parser.command_start or 0
-        if not _ENTRY_START.match(text, start):
-            message = ("'@' starts an entry in a .bib file, but no '@type{key,' follows it "
-                       "here; if it is part of a comment or an e-mail address, remove it "
-                       "(or write 'at')")
-        else:
-            message = _syntax_message(error, parser.current_entry_key)
-        problems.append(Problem(_line_of(text, start), message))
-
-    parser.handle_error = collect  # type: ignore[method-assign]
-    seen: dict[str, tuple[str, int]] = {}
-    for command, body in parser:
-        key = parser.current_entry_key
-        if command.lower() in ("string", "preamble") or key is None:
-            continue
-        start = _line_of(text, parser.command_start or 0)
-        first = seen.get(key.casefold())
-        if first:
-            same = "" if first[0] == key else f" (as '{first[0]}'; keys ignore case)"
-            problems.append(Problem(start, (
-                f"the key '{key}' is already used by the entry on line {first[1]}{same}; "
-                "give this entry a different key, or delete it if it is a copy")))
-        else:
-            seen[key.casefold()] = (key, start)
-        problems.extend(_check_fields(key, body[1], start))
-    return sorted(problems, key=lambda p: p.line)
-
-
-def _check_fields(key: str, fields: list[tuple[str, list[str]]], line: int) -> list[Problem]:
-    problems = []
-    names: set[str] = set()
-    for name, parts in fields:
-        lower = name.lower()
-        value = "".join(parts)
-        if lower in names:
-            problems.append(Problem(line, f"the entry '{key}' has two '{lower}' fields; "
-                                          "keep one"))
-        names.add(lower)
-        if lower in _PERSON_FIELDS:
-            problems.extend(_check_names(key, lower, value, line))
-        elif lower == "url" and value.strip() and not SAFE_URL.match(value.strip()):
-            problems.append(Problem(line, (
-                f"the url '{value.strip()}' of the entry '{key}' is not a web address; "
-                "use one that starts with https:// (until then it is not a link)")))
-    return problems
-
-
-def _check_names(key: str, field: str, value: str, line: int) -> list[Problem]:
-    problems = []
-    with pybtex.errors.capture() as captured:
-        for name in split_name_list(" ".join(value.split())):
-            Person(name)
-    for error in captured:
-        problems.append(Problem(line, (
-            f"the {field} list of the entry '{key}' cannot be read ({error}); write each "
-            "person as 'Surname, Given names' and separate people with ' and '")))
-    return problems
+    parser = CheckingParser()
+    parser.parse_string(text)
+    return parser.problems
 
 
 def bib_paths(app: Sphinx) -> list[Path]:
@@ -200,44 +231,54 @@ def _signature(path: Path) -> tuple[int, int] | None:
 
 
 def check_bibfiles(app: Sphinx) -> None:
-    """Report every bib problem, then parse for sphinxcontrib-bibtex without crashing."""
+    """Report every bib problem; parse for sphinxcontrib-bibtex without crashing."""
     if not app.config.bibtex_bibfiles:
         return
     env = app.env
-    encoding = app.config.bibtex_encoding
-    state: dict[str, tuple[tuple[int, int], list[Problem], bool]] = getattr(env, _STATE, {})
-    lenient = False
-    for path in bib_paths(app):
-        signature = _signature(path)
-        if signature is None:
-            continue  # sphinxcontrib-bibtex says "could not open bibtex file"
-        known = state.get(str(path))
-        if known and known[0] == signature:
-            problems, not_utf8 = known[1], known[2]
-        else:
-            data = path.read_bytes()
-            bad = undecodable_line(data, encoding)
-            problems = [Problem(bad[0], not_utf8_message(bad[1]))] if bad else []
-            problems += scan(data.decode(LENIENT_UTF8 if bad else encoding))
-            not_utf8 = bad is not None
-            state[str(path)] = (signature, problems, not_utf8)
-        lenient = lenient or not_utf8
-        for problem in problems:
+    paths, encoding = bib_paths(app), app.config.bibtex_encoding
+    state: dict[str, tuple[tuple[int, int] | None, list[Problem]]] = getattr(env, _STATE, {})
+    domain = env.get_domain("cite")
+    current = all(state.get(str(p), (False,))[0] == _signature(p) for p in paths)
+    if not current or is_bibdata_outdated(domain.bibdata, paths, encoding):  # type: ignore
+        domain.data["bibdata"], state = parse(paths, encoding)
+        env.kb_bibcheck = state  # type: ignore[attr-defined]
+    for path in paths:
+        for problem in state[str(path)][1]:
             logger.warning(problem.message, location=f"{path}:{problem.line}",
                            type="kb", subtype="bibtex")
-    env.kb_bibcheck = state  # type: ignore[attr-defined]
-    take_over_parse(app, lenient)
 
 
-def take_over_parse(app: Sphinx, lenient: bool) -> None:
-    """Fill sphinxcontrib-bibtex's cache so its own (strict) parse is skipped."""
-    domain = app.env.get_domain("cite")
-    paths, encoding = bib_paths(app), app.config.bibtex_encoding
-    if not is_bibdata_outdated(domain.bibdata, paths, encoding):  # type: ignore[attr-defined]
-        return
-    with pybtex.errors.capture():  # reported above, with lines and fixes
-        parsed = parse_bibdata(paths, LENIENT_UTF8 if lenient else encoding)
-    domain.data["bibdata"] = parsed._replace(encoding=encoding)
+def parse(paths: list[Path], encoding: str) -> tuple[BibData, dict]:
+    """One parse of every bib file: sphinxcontrib-bibtex's data, and the problems.
+
+    The result is what ``sphinxcontrib.bibtex.bibfile.parse_bibdata`` would
+    make, so that extension finds its cache up to date and does not parse.
+    """
+    parser = CheckingParser(encoding)
+    bibfiles: dict[Path, BibFile] = {}
+    state: dict[str, tuple[tuple[int, int] | None, list[Problem]]] = {}
+    for path in paths:
+        signature = _signature(path)
+        parser.problems = []
+        if signature is None:
+            parser.problems.append(Problem(1, (
+                f"the bibliography {path.name} (in bibtex_bibfiles of conf.py) does not "
+                "exist: create it, or correct its name in conf.py")))
+            keys: dict[str, None] = {}
+        else:
+            logger.info("checking and parsing bibtex file %s... ", path, nonl=True)
+            data = path.read_bytes()
+            bad = undecodable_line(data, encoding)
+            if bad:
+                parser.problems.append(Problem(bad[0], not_utf8_message(bad[1])))
+            before = set(parser.data.entries.keys())
+            parser.filename = str(path)
+            parser.parse_string(data.decode(LENIENT_UTF8 if bad else encoding))
+            keys = dict.fromkeys(k for k in parser.data.entries if k not in before)
+            logger.info("parsed %d entries", len(keys))
+        bibfiles[path] = BibFile(mtime=get_mtime(path), keys=keys)
+        state[str(path)] = (signature, sorted(parser.problems, key=lambda p: p.line))
+    return BibData(encoding=encoding, bibfiles=bibfiles, data=parser.data), state
 
 
 def setup_bibcheck(app: Sphinx) -> None:

@@ -132,8 +132,10 @@ def build_reference_list(env: BuildEnvironment) -> list[nodes.Element]:
         return []
     entries = bib_entries(env)
     style_name = env.config.bibtex_default_style
+    # Entries are printed as refs.bib has them: smart quotes would also eat a
+    # backslash before a full stop, hyphen or quote (a title ending in a backslash).
     items = nodes.enumerated_list(enumtype="arabic", prefix="", suffix=".",
-                                  classes=["kb-references"])
+                                  classes=["kb-references"], support_smartquotes=False)
     for key, number in sorted(order.items(), key=lambda kv: kv[1]):
         para = nodes.paragraph()
         para += nodes.target("", "", ids=[reference_id(number)])
