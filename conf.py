@@ -28,9 +28,6 @@ latex_engine = "xelatex"
 
 html_theme = "furo"
 html_title = "CLAHRC WM Knowledge Base"
-templates_path = ["_templates"]  # page.html, kb-search.html: site search (Pagefind)
-html_static_path = ["_static"]
-html_css_files = ["kb.css"]
 html_last_updated_fmt = None
 html_show_sourcelink = False
 html_copy_source = False

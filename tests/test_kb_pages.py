@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -109,9 +111,13 @@ def test_references_page_lists_each_work_with_citing_essays(built):
 
 
 def test_listing_pages_are_searchable(built):
-    index = (Path(built.outdir) / "searchindex.js").read_text(encoding="utf-8")
-    assert '"themes/t1"' in index
-    assert "gamma" in index  # essay titles on listing pages are indexed words
+    pages = {}
+    for fragment in (Path(built.outdir) / "pagefind" / "fragment").iterdir():
+        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+        pages[data["url"].lstrip("/")] = data["content"]
+    for listing in ("themes/t1.html", "people/ann.html", "refs.html", "essays/index.html"):
+        assert listing in pages
+    assert "The first synthetic theme." in pages["themes/t1.html"]
 
 
 def test_unknown_role_target_is_a_nitpicky_warning(tmp_path):

@@ -14,6 +14,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from . import vancouver
+from .assets import setup_assets
 from .bibcheck import setup_bibcheck
 from .checks import check_references, explain_missing_link
 from .citations import setup_citations
@@ -39,6 +40,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_domain(KnowledgeBaseDomain)
     for name in ("essay", "person", "theme"):
         app.add_role(name, KBRole(name))
+    setup_assets(app)
     setup_nodes(app)
     setup_pages(app)
     setup_citations(app)

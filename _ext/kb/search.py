@@ -6,11 +6,11 @@ essays). Pagefind splits its index into chunks and fetches only those a
 query needs, so the first search stays small at 10,000 essays (figures in
 ``bench/SEARCH.md``). This module switches Sphinx's indexer off (no work
 spent on an index nobody loads), writes the ``search`` page from
-``_templates/kb-search.html``, which runs Pagefind in the browser, and
+``theme/templates/kb-search.html``, which runs Pagefind in the browser, and
 indexes the written site with Pagefind once an HTML build has succeeded.
 With ``kb_pagefind = False`` Sphinx's own search is left as it is.
 
-What gets indexed is decided in the HTML: ``_templates/page.html`` marks
+What gets indexed is decided in the HTML: ``theme/furo/page.html`` marks
 each document's body with ``data-pagefind-body``, so navigation, footer and
 the search page itself stay out; :data:`EXCLUDE_SELECTORS` keeps out the
 generated listings (a page listing 10,000 essays would otherwise match
@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 SITE_BUILDERS = frozenset({"html", "dirhtml"})
 #: Folder of the index inside the output; kb-search.js loads it from here.
 BUNDLE_DIR = "pagefind"
-#: The search page's template, in the site's ``_templates/``.
+#: The search page's template, in the extension's ``theme/templates/``.
 SEARCH_TEMPLATE = "kb-search.html"
 #: Elements inside the indexed body that are not the page's own text;
 #: ``no-search`` is the class Sphinx's own indexer skips, honoured here too.
