@@ -55,6 +55,7 @@ ASSET_SUFFIXES = frozenset({
 })
 _BACKUP = re.compile(r"(~|\.bak|\.swp|\.tmp|\.orig)$", re.IGNORECASE)
 _HREF = re.compile(r'href="([^"#?]*)')
+_DOCNAMES = re.compile(r'"docnames"\s*:\s*')
 _REMOVED = "kb_removed_docs"  # env attribute: docnames whose output must go
 
 
@@ -193,6 +194,8 @@ def prune_search_index(app: Sphinx, exception: BaseException | None) -> None:
             or not path.is_file():
         return
     text = path.read_text(encoding="utf-8")
+    if '":[]' not in text:  # the common case, and always so after a fresh build
+        return
     data = js_index.loads(text)
     for table in ("terms", "titleterms"):
         words = data.get(table, {})
@@ -219,7 +222,12 @@ def _remove_if_empty(folder: Path, outdir: Path) -> None:
 # -- after the build: is every essay where readers look? ----------------------
 
 def _norm(uri: str) -> str:
-    return posixpath.normpath(unquote(uri)).rstrip("/") if uri else "."
+    """A URI as a plain relative path: no '%xx', './', '../' or trailing '/'."""
+    if "%" in uri:
+        uri = unquote(uri)
+    if "./" in uri or "//" in uri or uri.startswith("."):
+        uri = posixpath.normpath(uri)
+    return uri.rstrip("/") or "."
 
 
 class Site:
@@ -236,9 +244,11 @@ class Site:
         """The docname an ``href`` on the page at URI ``base`` points to."""
         if not href or ":" in href or href.startswith("/"):
             return None
-        return self.by_uri.get(_norm(posixpath.join(posixpath.dirname(base), href)))
+        folder = posixpath.dirname(base)
+        return self.by_uri.get(_norm(f"{folder}/{href}" if folder else href))
 
     def links(self, docname: str) -> set[str]:
+        """Documents the page links to (each distinct ``href`` resolved once)."""
         if docname not in self._links:
             try:
                 html = Path(self.builder.get_outfilename(docname)).read_text(
@@ -246,7 +256,7 @@ class Site:
             except OSError:
                 html = ""
             base = self.uri[docname]
-            found = {self.resolve(base, href) for href in _HREF.findall(html)}
+            found = {self.resolve(base, href) for href in set(_HREF.findall(html))}
             found.discard(None)
             self._links[docname] = found  # type: ignore[assignment]
         return self._links[docname]
@@ -274,8 +284,12 @@ def sphinx_search_index(app: Sphinx, site: Site) -> set[str] | None:
     if not getattr(app.builder, "search", False) or not path.is_file():
         return None
     text = path.read_text(encoding="utf-8")
-    data = json.loads(text[text.index("(") + 1: text.rindex(")")])
-    return set(data.get("docnames", ()))
+    found = _DOCNAMES.search(text)
+    if found is None:
+        return set()
+    # Only the list of documents is decoded, not the whole index (it is large).
+    docnames, _ = json.JSONDecoder().raw_decode(text, found.end())
+    return set(docnames)
 
 
 def pagefind_index(app: Sphinx, site: Site) -> set[str] | None:
@@ -332,9 +346,9 @@ def find_missing(app: Sphinx) -> dict[str, list[str]]:
     missing: dict[str, list[str]] = {}
     for docname in essays:
         where: list[str] = []
-        page = Path(app.builder.get_outfilename(docname))
-        if docname not in env.all_docs or not page.is_file():
-            where.append(f"the site (no page {page.relative_to(app.outdir).as_posix()})")
+        page = app.builder.get_outfilename(docname)
+        if docname not in env.all_docs or not os.path.isfile(page):
+            where.append(f"the site (no page {Path(page).relative_to(app.outdir).as_posix()})")
         essay = domain.essays.get(docname)
         if essay is None:
             where.append("the listings (it was not recorded as an essay)")
