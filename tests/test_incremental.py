@@ -10,6 +10,7 @@ import filecmp
 from pathlib import Path
 
 from bs4 import BeautifulSoup
+from sphinx.util.console import strip_colors
 
 from conftest import build, copy_root
 
@@ -111,3 +112,28 @@ def assert_same(compare: filecmp.dircmp) -> None:
     assert mismatch == [] and errors == []
     for sub in compare.subdirs.values():
         assert_same(sub)
+
+
+def written(app) -> set[str]:
+    """Docnames the last build wrote, from Sphinx's progress lines."""
+    status = strip_colors(app.status.getvalue())
+    return {line.rsplit("] ", 1)[1].strip() for line in status.splitlines()
+            if line.startswith("writing output... [")}
+
+
+def test_editing_an_essays_text_rewrites_only_that_essay(tmp_path):
+    src = copy_root("kb", tmp_path / "src")
+    build(src)
+    gamma = src / "essays" / "gamma.md"
+    gamma.write_text(gamma.read_text().replace("Gamma text.", "Gamma text, revised."))
+    assert written(build(src)) == {"essays/gamma"}
+
+
+def test_changing_an_essays_date_rewrites_the_listings(tmp_path):
+    src = copy_root("kb", tmp_path / "src")
+    build(src)
+    gamma = src / "essays" / "gamma.md"
+    gamma.write_text(gamma.read_text().replace("2021-01-01", "2019-01-01"))
+    app = build(src)
+    assert {"essays/gamma", "themes/t2", "people/bob", "index"} <= written(app)
+    assert listed(app, "index") == ["Alpha essay", "Gamma essay", "Beta essay"]

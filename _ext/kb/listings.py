@@ -61,34 +61,46 @@ def note_listings(app: Sphinx, doctree: nodes.document) -> None:
         kb_domain(app.env).data["listings"][app.env.docname] = True
 
 
-def _touch(app: Sphinx, docnames: list[str]) -> None:
-    kinds = {page_kind(app.config, d) for d in docnames} - {None}
-    if kinds:
-        app.kb_touched_kinds = getattr(app, "kb_touched_kinds", set()) | kinds  # type: ignore[attr-defined]
+def _facts(domain: KnowledgeBaseDomain, docname: str) -> tuple[object, ...]:
+    """What other pages show of a page: its record and the works it cites."""
+    return (
+        domain.essays.get(docname),
+        domain.citations.get(docname),
+        next((p for p in domain.people.values() if p.docname == docname), None),
+        next((t for t in domain.themes.values() if t.docname == docname), None),
+    )
 
 
 def note_purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    _touch(app, [docname])
+    """Remember what a changed or removed page showed, before it is forgotten."""
+    if page_kind(app.config, docname):
+        before = app.__dict__.setdefault("kb_facts_before", {})
+        before[docname] = _facts(kb_domain(env), docname)
 
 
 def note_reads(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    _touch(app, docnames)
+    reading = app.__dict__.setdefault("kb_pages_read", set())
+    reading.update(d for d in docnames if page_kind(app.config, d))
 
 
 def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Pages whose generated parts depend on pages that just changed.
+    """Pages whose generated parts depend on pages whose facts just changed.
 
-    A changed essay changes listings; a changed person or theme changes
-    the names and links written on every page that mentions them, which
-    (rarely edited, so simply) means every knowledge-base page.
+    Editing an essay's text changes nothing shown elsewhere, so nothing else
+    is rewritten. A changed title, date, author, theme or citation changes
+    listings; a changed person or theme changes the names and links on
+    every page that mentions them, which (rarely edited, so simply) means
+    every knowledge-base page.
     """
-    kinds = getattr(app, "kb_touched_kinds", set())
-    app.kb_touched_kinds = set()  # type: ignore[attr-defined]
-    if not kinds:
-        return []
+    before: dict[str, tuple[object, ...]] = app.__dict__.pop("kb_facts_before", {})
+    read: set[str] = app.__dict__.pop("kb_pages_read", set())
     domain = kb_domain(env)
+    empty = (None, None, None, None)
+    changed = {d for d in before.keys() | read if before.get(d, empty) != _facts(domain, d)}
+    if not changed:
+        return []
     pages = set(domain.data["listings"])
-    if kinds & {PERSON, THEME}:
+    if {page_kind(app.config, d) for d in changed} & {PERSON, THEME}:
         pages.update(domain.essays)
         pages.update(p.docname for p in domain.people.values())
         pages.update(t.docname for t in domain.themes.values())
