@@ -5,9 +5,10 @@ Every case breaks one file of a small, valid knowledge base
 real and checks that there is exactly one warning (so ``-W`` stops the
 build), that it names the file, the line where the source has one and the
 fix, that nothing crashed, and that the essay still has its page. The same
-catalogue is listed for staff in ``writing-errors.md``; a test keeps the two
-in step. One test runs ``python -m sphinx -W`` on every case, as ``make
-html`` does, and checks the exit status and that no traceback is printed.
+catalogue is listed for staff in ``writing-errors.md``, each entry with the
+message it gives; the tests check that the guide shows the very message.
+Some cases also run through ``python -m sphinx -W``, as ``make html`` does,
+to check the exit status and that no traceback is printed.
 """
 
 from __future__ import annotations
@@ -226,6 +227,22 @@ CATALOGUE: list[Mistake] = [
 ]
 
 CASES = {mistake.id: mistake for mistake in CATALOGUE}
+GUIDE = (REPO / "writing-errors.md").read_text(encoding="utf-8")
+#: The message each entry of the staff guide shows, by mistake id.
+GUIDE_MESSAGES = dict(re.findall(
+    r"\(mistake-([a-z0-9-]+)\)=\n###[^\n]*\n\n```text\n([^\n]*)\n```", GUIDE))
+
+
+def check_guide(message: str, mistake: Mistake) -> None:
+    """The staff guide shows this very message (with 'my-essay' for the file name)."""
+    shown = GUIDE_MESSAGES[mistake.id]
+    where, _, text = shown.partition("WARNING: ")
+    pattern = re.escape(text)
+    for name in ("my-essay", "another-essay"):
+        pattern = pattern.replace(re.escape(name), r"[\w-]+")
+    assert re.fullmatch(pattern, message.split("WARNING: ", 1)[1].rsplit(" [", 1)[0]), shown
+    if mistake.line is not None:
+        assert where.endswith(f":{mistake.line}: "), shown
 
 
 def check_message(built: Built, mistake: Mistake) -> str:
@@ -246,7 +263,7 @@ def check_message(built: Built, mistake: Mistake) -> str:
 @pytest.mark.parametrize("mistake", CATALOGUE, ids=[m.id for m in CATALOGUE])
 def test_mistake_gives_one_clear_message(tmp_path: Path, mistake: Mistake) -> None:
     built = build(make_root(tmp_path / "src", mistake.changes))
-    check_message(built, mistake)
+    check_guide(check_message(built, mistake), mistake)
     assert "Traceback" not in built.warnings + built.status
     # Nothing lost: the page (and the valid essay beside it) is still built.
     assert (built.outdir / "essays" / "good.html").is_file()
@@ -286,10 +303,9 @@ def test_broken_bib_is_reported_again_until_fixed(tmp_path: Path) -> None:
 
 
 def test_staff_guide_lists_the_catalogue() -> None:
-    """writing-errors.md has an entry for every mistake tested here."""
-    guide = (REPO / "writing-errors.md").read_text(encoding="utf-8")
-    listed = set(re.findall(r"\(mistake-([a-z0-9-]+)\)=", guide))
-    assert listed == set(CASES)
+    """writing-errors.md has an entry, with its message, for every mistake tested here."""
+    assert set(re.findall(r"\(mistake-([a-z0-9-]+)\)=", GUIDE)) == set(CASES)
+    assert set(GUIDE_MESSAGES) == set(CASES)
 
 
 # -- the real command line ----------------------------------------------------
