@@ -33,11 +33,12 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 STOCK_CONF = BENCH_DIR / "stock" / "conf.py"
 
-#: Project files copied verbatim into the project tree when they exist.
+#: Project files copied verbatim into the project tree when they exist,
+#: with every top-level page (``*.md``: the home page, references, the
+#: writing guide ...): the home page's toctree refers to them.  The real
+#: essays, people and themes are not copied: the corpus is all synthetic.
 PROJECT_FILES = (
     "conf.py",
-    "index.md",
-    "references.md",
     "essays/index.md",
     "themes/index.md",
     "people/index.md",
@@ -673,7 +674,8 @@ def _fresh(path: Path) -> None:
 
 def copy_project_scaffold(dest: Path, root: Path) -> None:
     """Copy conf.py, _ext/ and the hand-written pages the project has."""
-    for rel in PROJECT_FILES:
+    pages = [p.name for p in sorted(root.glob("*.md"))]
+    for rel in [*PROJECT_FILES, *pages]:
         src = root / rel
         if src.is_file():
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)

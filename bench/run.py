@@ -46,8 +46,6 @@ README = BENCH_DIR / "README.md"
 #: extension may change while a long run is under way, and every N of one
 #: run must measure the same code.
 SNAPSHOT_DIR = BUILD_DIR / "project-snapshot"
-README_START = "<!-- bench-results:start -->"
-README_END = "<!-- bench-results:end -->"
 GNU_TIME = "/usr/bin/time"
 #: Fixed so that dates Sphinx prints (copyright, last updated) do not differ
 #: between the -j 1 and -j auto builds being compared.
@@ -731,7 +729,8 @@ def project_version() -> str:
         return done.stdout.strip() if done.returncode == 0 else ""
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = git("status", "--porcelain", "--", "conf.py", "_ext", *gen.PROJECT_FILES)
+    paths = ["_ext", "_static", "_templates", "*.md", *gen.PROJECT_FILES]
+    dirty = git("status", "--porcelain", "--", *paths)
     return commit + (" with uncommitted changes to conf.py/_ext/pages" if dirty else "")
 
 
@@ -856,13 +855,15 @@ def render(results: list[StackResult], run: RunInfo) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_readme(markdown: str) -> None:
+def write_readme(markdown: str, section: str) -> None:
+    """Replace the text between the section's markers (added at the end if missing)."""
+    start_mark, end_mark = f"<!-- bench-{section}:start -->", f"<!-- bench-{section}:end -->"
     text = README.read_text(encoding="utf-8") if README.exists() else ""
-    if README_START not in text or README_END not in text:
-        text += f"\n## Results\n\n{README_START}\n{README_END}\n"
-    start, end = text.index(README_START), text.index(README_END)
+    if start_mark not in text or end_mark not in text:
+        text += f"\n## Results ({section})\n\n{start_mark}\n{end_mark}\n"
+    start, end = text.index(start_mark), text.index(end_mark)
     README.write_text(
-        text[: start + len(README_START)] + "\n\n" + markdown + "\n" + text[end:],
+        text[: start + len(start_mark)] + "\n\n" + markdown + "\n" + text[end:],
         encoding="utf-8",
     )
 
@@ -929,7 +930,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--repeat", type=int, default=1, metavar="K", help="median of K runs (default 1)"
     )
     p.add_argument(
-        "--write-readme", action="store_true", help="update the results section of bench/README.md"
+        "--write-readme",
+        nargs="?",
+        const="results",
+        metavar="SECTION",
+        help="put the report between <!-- bench-SECTION:start/end --> in bench/README.md "
+        "(default SECTION: results)",
     )
     p.add_argument(
         "--from-json",
@@ -1062,7 +1068,7 @@ def main(argv: list[str] | None = None) -> int:
     markdown = render(results, run)
     print(markdown)
     if args.write_readme:
-        write_readme(markdown)
+        write_readme(markdown, args.write_readme)
         log(f"updated {README}")
     return 0 if all(r.ok for r in results) else 1
 
