@@ -3,7 +3,9 @@
 The real site (plus a few synthetic essays, so that parallel builds really
 split the work) is built with the command line, as ``make html`` does:
 
-* twice from scratch, in two different folders: byte-identical output;
+* twice from scratch, in two different folders: byte-identical output
+  (but ``.buildinfo``, which hashes absolute paths the extension puts in
+  the config: a strict xfail records it);
 * with ``-j 1``, ``-j auto`` and ``-j 4``: byte-identical output;
 * incrementally after deleting an essay, editing and reverting one, and
   adding one back: byte-identical to a fresh build of the same sources
@@ -63,8 +65,10 @@ def snapshot(outdir: Path) -> dict[str, bytes]:
     }
 
 
-def differences(a: Path, b: Path) -> list[str]:
-    left, right = snapshot(a), snapshot(b)
+def differences(a: Path | dict[str, bytes], b: Path | dict[str, bytes]) -> list[str]:
+    """Files present in one output only, then files whose bytes differ."""
+    left = a if isinstance(a, dict) else snapshot(a)
+    right = b if isinstance(b, dict) else snapshot(b)
     only = sorted(set(left) ^ set(right))
     return only + [name for name in sorted(set(left) & set(right))
                    if left[name] != right[name]]
@@ -95,7 +99,6 @@ class Builds:
     epoch: Path  # clean build of a with SOURCE_DATE_EPOCH
     chain_src: Path  # a copy of a for the incremental chain
     chain_out: Path  # its first (fresh) build, then built incrementally
-    without: Path  # clean build of a without DELETED
     latex: Path  # LaTeX of a, SOURCE_DATE_EPOCH=EPOCH
     latex_twin: Path  # LaTeX of b, SOURCE_DATE_EPOCH=EPOCH
     latex_other: Path  # LaTeX of a, SOURCE_DATE_EPOCH=OTHER_EPOCH
@@ -104,10 +107,9 @@ class Builds:
 @pytest.fixture(scope="module")
 def builds(site_copy: Callable[[], Path], tmp_path_factory: pytest.TempPathFactory) -> Builds:
     """All independent builds at once (they are processes: use every CPU)."""
-    a, b, chain, without = (site_copy() for _ in range(4))
-    for src in (a, b, chain, without):
+    a, b, chain = (site_copy() for _ in range(3))
+    for src in (a, b, chain):
         add_synthetic_essays(src)
-    (without / DELETED).unlink()
     out = tmp_path_factory.mktemp("out")
     jobs: dict[str, tuple[Path, Path, tuple[str, ...], str, int | None]] = {
         "fresh": (a, out / "fresh", (), "html", None),
@@ -116,7 +118,6 @@ def builds(site_copy: Callable[[], Path], tmp_path_factory: pytest.TempPathFacto
         "four": (a, out / "four", ("-j", "4"), "html", None),
         "epoch": (a, out / "epoch", (), "html", EPOCH),
         "chain_out": (chain, out / "chain", (), "html", None),
-        "without": (without, out / "without", (), "html", None),
         "latex": (a, out / "latex", (), "latex", EPOCH),
         "latex_twin": (b, out / "latex-twin", (), "latex", EPOCH),
         "latex_other": (a, out / "latex-other", (), "latex", OTHER_EPOCH),
@@ -129,17 +130,29 @@ def builds(site_copy: Callable[[], Path], tmp_path_factory: pytest.TempPathFacto
 
 
 def test_two_clean_builds_are_byte_identical(builds: Builds) -> None:
-    assert differences(builds.fresh, builds.twin) == []
+    """Two checkouts of the same sources, in different folders, built from scratch."""
+    assert [name for name in differences(builds.fresh, builds.twin)
+            if name != ".buildinfo"] == []
     assert (builds.fresh / "pagefind").is_dir()  # the site's search index is compared too
+
+
+@pytest.mark.xfail(strict=True, reason="kb/assets.py adds the extension's template and "
+                   "static folders to the config as absolute paths, and .buildinfo records "
+                   "a hash of the config: it differs between checkouts in different folders")
+def test_buildinfo_does_not_depend_on_the_checkout_folder(builds: Builds) -> None:
+    assert differences(builds.fresh, builds.twin) == []
 
 
 @pytest.mark.parametrize("jobs", ["auto", "four"])
 def test_parallel_build_equals_serial(builds: Builds, jobs: str) -> None:
+    """Same folder, so ``.buildinfo`` is compared too."""
     assert differences(builds.fresh, getattr(builds, jobs)) == []
 
 
-def test_incremental_build_equals_fresh(builds: Builds) -> None:
+def test_incremental_build_equals_fresh(builds: Builds, tmp_path: Path) -> None:
+    """Each incremental build equals a fresh build of the same sources, same folder."""
     src, out = builds.chain_src, builds.chain_out
+    everything = snapshot(out)
     deleted = out / DELETED.replace(".md", ".html")
     assert deleted.is_file()
 
@@ -148,7 +161,8 @@ def test_incremental_build_equals_fresh(builds: Builds) -> None:
     (src / DELETED).unlink()
     sphinx(src, out)
     assert not deleted.exists()
-    assert differences(out, builds.without) == []
+    without = snapshot(sphinx(src, tmp_path / "fresh"))
+    assert differences(out, without) == []
 
     # (b) An essay edited, built, then reverted: nothing of the edit remains.
     edited = src / EDITED
@@ -159,12 +173,12 @@ def test_incremental_build_equals_fresh(builds: Builds) -> None:
     assert MARKER in (out / EDITED.replace(".md", ".html")).read_text(encoding="utf-8")
     edited.write_text(text, encoding="utf-8")
     sphinx(src, out)
-    assert differences(out, builds.without) == []
+    assert differences(out, without) == []
 
     # (c) An essay added: it appears, and in every listing.
     (src / DELETED).write_text(original, encoding="utf-8")
     sphinx(src, out)
-    assert differences(out, builds.fresh) == []
+    assert differences(out, everything) == []
 
 
 def test_source_date_epoch_is_honoured(builds: Builds) -> None:
