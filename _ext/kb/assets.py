@@ -8,6 +8,7 @@ putting one of the same name in its own folders, which come first.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -17,11 +18,16 @@ THEME = Path(__file__).parent / "theme"
 
 
 def add_asset_paths(app: Sphinx, config: Config) -> None:
-    templates = [str(THEME / "templates")]
+    # Relative to the configuration folder, as users write them: .buildinfo
+    # hashes the config, and must not depend on where the checkout lives.
+    def here(*parts: str) -> str:
+        return os.path.relpath(THEME.joinpath(*parts), app.confdir)
+
+    templates = [here("templates")]
     if config.html_theme == "furo":  # page.html refines furo's own page
-        templates.insert(0, str(THEME / "furo"))
+        templates.insert(0, here("furo"))
     config.templates_path = [*config.templates_path, *templates]
-    config.html_static_path = [str(THEME / "static"), *config.html_static_path]
+    config.html_static_path = [here("static"), *config.html_static_path]
 
 
 def setup_assets(app: Sphinx) -> None:
