@@ -901,6 +901,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="skip stock builds above this N (default 1000: stock is O(N^2))",
     )
     p.add_argument(
+        "--jobs",
+        action="append",
+        choices=["1", "auto"],
+        help="-j values for project builds; repeatable (default: 1 and auto)",
+    )
+    p.add_argument(
         "--stock-jobs",
         action="append",
         choices=["1", "auto"],
@@ -960,7 +966,7 @@ def plans(args: argparse.Namespace) -> dict[str, Plan]:
     inc = args.inc_jobs if args.incremental else None
     stock_inc = args.inc_jobs if args.stock_incremental else None
     return {
-        "project": Plan(["1", "auto"], args.repeat, inc, args.pagefind),
+        "project": Plan(args.jobs or ["1", "auto"], args.repeat, inc, args.pagefind),
         "stock": Plan(args.stock_jobs or ["1"], args.repeat, stock_inc, args.pagefind),
     }
 
