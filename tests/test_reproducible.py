@@ -101,6 +101,7 @@ class Builds:
     latex: Path  # LaTeX of a, SOURCE_DATE_EPOCH=EPOCH
     latex_twin: Path  # LaTeX of b, SOURCE_DATE_EPOCH=EPOCH
     latex_other: Path  # LaTeX of a, SOURCE_DATE_EPOCH=OTHER_EPOCH
+    latex_now: Path  # LaTeX of a, no SOURCE_DATE_EPOCH
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +121,7 @@ def builds(site_copy: Callable[[], Path], tmp_path_factory: pytest.TempPathFacto
         "latex": (a, out / "latex", (), "latex", EPOCH),
         "latex_twin": (b, out / "latex-twin", (), "latex", EPOCH),
         "latex_other": (a, out / "latex-other", (), "latex", OTHER_EPOCH),
+        "latex_now": (a, out / "latex-now", (), "latex", None),
     }
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
         futures = {name: pool.submit(sphinx, src, dest, *opts, builder=builder, epoch=epoch)
@@ -180,14 +182,26 @@ def test_source_date_epoch_is_honoured(builds: Builds) -> None:
         assert "<updated>2000-01-01T00:00:00Z</updated>" in feed.read_text("utf-8")
 
 
-def test_pages_carry_no_build_date(builds: Builds) -> None:
+def _build_dates(outdir: Path, suffixes: tuple[str, ...]) -> list[str]:
+    """Files that print today's date (a build that is not reproducible tomorrow)."""
     today = dt.date.today()
     stamps = (today.isoformat(), today.strftime("%b %d, %Y"), f"{today:%d %B %Y}",
               f"{today.day} {today:%B %Y}")
-    for name, data in snapshot(builds.fresh).items():
-        if name.endswith((".html", ".xml", ".js")) and not name.startswith("_static/"):
-            text = data.decode("utf-8", errors="replace")
-            assert not any(stamp in text for stamp in stamps), name
+    return [name for name, data in snapshot(outdir).items()
+            if name.endswith(suffixes) and not name.startswith("_static/")
+            and any(stamp in data.decode("utf-8", errors="replace") for stamp in stamps)]
+
+
+def test_pages_carry_no_build_date(builds: Builds) -> None:
+    assert _build_dates(builds.fresh, (".html", ".xml", ".js")) == []
+
+
+@pytest.mark.xfail(strict=True, reason="without SOURCE_DATE_EPOCH, Sphinx's \\date{} in "
+                   "the LaTeX preamble is the build day (the title page prints \\kbdate, "
+                   "empty then); set latex_elements['date'] or export SOURCE_DATE_EPOCH in "
+                   "the Makefile")
+def test_latex_sources_carry_no_build_date(builds: Builds) -> None:
+    assert _build_dates(builds.latex_now, (".tex",)) == []
 
 
 def test_latex_sources_are_byte_identical(builds: Builds) -> None:
