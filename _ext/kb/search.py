@@ -85,11 +85,24 @@ def find_pagefind() -> Path | None:
     return get_executable()
 
 
+def note_page_change(app: Sphinx, *args: object) -> None:
+    """A document was written or removed: the search index is out of date."""
+    app.kb_site_changed = True  # type: ignore[attr-defined]
+
+
 def run_pagefind(app: Sphinx, exception: BaseException | None) -> None:
-    """Index the finished site; a failure is a warning, so ``-W`` stops the build."""
+    """Index the finished site; a failure is a warning, so ``-W`` stops the build.
+
+    Pagefind has no incremental mode, so it is run only when a page was
+    written or removed (a rebuild that changed nothing costs no indexing).
+    """
     if exception is not None or not _is_site_builder(app) or not app.config.kb_pagefind:
         return
     outdir = Path(app.outdir)
+    changed = getattr(app, "kb_site_changed", False)
+    app.kb_site_changed = False  # type: ignore[attr-defined]
+    if not changed and (outdir / BUNDLE_DIR / "pagefind.js").is_file():
+        return
     executable = find_pagefind()
     if executable is None:
         logger.warning(
@@ -122,4 +135,13 @@ def setup_search(app: Sphinx) -> None:
     app.add_config_value("kb_pagefind", True, "html", types=frozenset({bool}))
     app.connect("builder-inited", disable_sphinx_index)
     app.connect("html-collect-pages", search_page)
+    app.connect("doctree-resolved", note_page_change)
+    app.connect("env-get-outdated", _note_removals)
     app.connect("build-finished", run_pagefind)
+
+
+def _note_removals(app: Sphinx, env: object, added: set[str], changed: set[str],
+                   removed: set[str]) -> list[str]:
+    if removed:
+        note_page_change(app)
+    return []
