@@ -196,10 +196,6 @@ def test_pages_carry_no_build_date(builds: Builds) -> None:
     assert _build_dates(builds.fresh, (".html", ".xml", ".js")) == []
 
 
-@pytest.mark.xfail(strict=True, reason="without SOURCE_DATE_EPOCH, Sphinx's \\date{} in "
-                   "the LaTeX preamble is the build day (the title page prints \\kbdate, "
-                   "empty then); set latex_elements['date'] or export SOURCE_DATE_EPOCH in "
-                   "the Makefile")
 def test_latex_sources_carry_no_build_date(builds: Builds) -> None:
     assert _build_dates(builds.latex_now, (".tex",)) == []
 

@@ -258,8 +258,19 @@ class LinkTextInPDF(SphinxPostTransform):
                     content += nodes.Text(found[1])
 
 
+def date_from_epoch_only(app: Sphinx) -> None:
+    """Sphinx's ``\\date`` is the build day unless SOURCE_DATE_EPOCH is set.
+
+    The LaTeX sources must not change from one day to the next, so without
+    ``today`` in conf.py the date is SOURCE_DATE_EPOCH's or none at all.
+    """
+    if app.builder.name == "latex" and not app.config.today:
+        app.builder.context["date"] = texescape.escape(epoch_date())  # type: ignore[attr-defined]
+
+
 def setup_latex(app: Sphinx) -> None:
     app.add_config_value("kb_pdf_prefix", "", "", types=[str])
     app.connect("config-inited", configure_latex, priority=600)
+    app.connect("builder-inited", date_from_epoch_only)
     app.add_post_transform(InlineEssays)
     app.add_post_transform(LinkTextInPDF)
