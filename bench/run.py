@@ -162,10 +162,13 @@ class TreeMemorySampler(threading.Thread):
     GNU time reports the largest *single* process; with -j auto Sphinx forks
     workers, so their memory adds up.  PSS (not RSS) splits pages shared
     after fork between the processes, so the sum is not inflated.  Sampled
-    every 0.2 s from /proc: an approximation, None where /proc is missing.
+    from /proc every 0.2 s, or less often when reading PSS is slow (it walks
+    the page tables: ~150 ms for a 2 GB process), so that sampling costs at
+    most 1/OVERHEAD_FACTOR of a core: an approximation, None without /proc.
     """
 
     INTERVAL_S = 0.2
+    OVERHEAD_FACTOR = 20
 
     def __init__(self, proc: subprocess.Popen[bytes]) -> None:
         super().__init__(daemon=True)
@@ -179,9 +182,11 @@ class TreeMemorySampler(threading.Thread):
 
     def run(self) -> None:
         while self.peak_kb is not None and self.proc.poll() is None:
+            start = time.perf_counter()
             total = sum(_pss_kb(pid) for pid in _process_tree(self.proc.pid))
             self.peak_kb = max(self.peak_kb, total)
-            time.sleep(self.INTERVAL_S)
+            cost = time.perf_counter() - start
+            time.sleep(max(self.INTERVAL_S, self.OVERHEAD_FACTOR * cost))
 
 
 def _process_tree(root: int) -> list[int]:
