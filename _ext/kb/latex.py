@@ -34,6 +34,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import texescape
 from sphinx.util.nodes import inline_all_toctrees
 
+from .completeness import report_missing_from_pdf
 from .domain import kb_domain
 from .frontmatter import FrontMatterError, parse, split
 from .nodes import kb_listing
@@ -198,6 +199,11 @@ class InlineEssays(SphinxPostTransform):
         holder += addnodes.toctree(includefiles=docnames)
         inlined = inline_all_toctrees(builder, builder.docnames, start, holder,
                                       lambda text: text, [start])
+        if not node.get("limit") and not node.get("person"):
+            # Nothing lost: every essay (of the theme) must now be in the PDF.
+            report_missing_from_pdf(
+                self.env._app, (sof["docname"] for sof in inlined.findall(addnodes.start_of_file)),
+                f"built from {start}", theme=node.get("theme"))
         # The heading that introduces the list on the web page would stand
         # alone before the first chapter.
         previous = node.previous_sibling()
