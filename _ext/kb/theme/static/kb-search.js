@@ -1,4 +1,4 @@
-// Search page of the CLAHRC WM Knowledge Base (_templates/kb-search.html).
+// Search page of the CLAHRC WM Knowledge Base (templates/kb-search.html).
 //
 // Runs the reader's query (?q=..., as furo's sidebar search box sends it)
 // against the Pagefind index that _ext/kb/search.py writes to pagefind/.
