@@ -53,7 +53,7 @@ def test_site_builds_without_warnings(site_html):
 def test_title_and_three_section_headings(article, seed_text):
     parts = seed_parts(seed_text)
     assert article.find("h1").get_text("", strip=True).rstrip("¶") == parts["title"][0]
-    headings = [h.get_text("", strip=True).rstrip("¶") for h in article.find_all("h2")]
+    headings = [h.get_text("", strip=True).rstrip("¶") for h in article.select("section > h2")]
     assert headings == parts["headings"]
     assert len(headings) == 3
 
@@ -82,9 +82,31 @@ def test_markers_link_to_their_reference(article):
         assert article.find(id=f"ref-{number}") is not None
 
 
+def reference_texts(article) -> list[str]:
+    items = []
+    for li in article.select("ol.kb-references > li"):
+        li = BeautifulSoup(str(li), "html.parser")
+        for backlink in li.select("a.kb-backlink"):
+            backlink.decompose()
+        items.append(" ".join(li.get_text("").split()))
+    return items
+
+
 def test_twelve_references_in_house_style_and_order(article, seed_text):
-    items = [" ".join(li.get_text("").split()) for li in article.select("ol.kb-references > li")]
+    items = reference_texts(article)
     assert items == seed_parts(seed_text)["references"]
+
+
+def test_references_link_back_to_their_first_citation(article):
+    for number, li in enumerate(article.select("ol.kb-references > li"), start=1):
+        back = li.select_one("a.kb-backlink")
+        marker = article.find(id=back["href"].removeprefix("#"))
+        assert str(number) in [a.get_text() for a in marker.find_all("a")]
+        assert back["aria-label"] == f"Back to where the text first cites reference {number}"
+
+
+def test_references_heading_is_a_heading(article):
+    assert article.select_one("h2.kb-references-title").get_text() == "References"
 
 
 def test_sign_off_as_written(article, seed_text):

@@ -31,7 +31,13 @@ from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from .bibcheck import SAFE_URL
 from .domain import kb_domain
-from .nodes import citation_marker, reference_id, reference_list
+from .nodes import (
+    citation_backlink,
+    citation_marker,
+    reference_id,
+    reference_list,
+    references_heading,
+)
 from .vancouver import entry_fingerprint
 
 logger = logging.getLogger(__name__)
@@ -39,6 +45,7 @@ logger = logging.getLogger(__name__)
 _ORDER = "kb_citation_order"  # env.temp_data: key -> number, per document
 _LINES = "kb_citation_lines"  # env.temp_data: key -> first line cited
 _MISSING = "kb_citation_missing"  # env.temp_data: keys not in refs.bib
+_FIRST = "kb_citation_first_marker"  # env.temp_data: number -> id of its first marker
 
 # Per-process memos of pure functions (not metadata, which lives in the env):
 # a pybtex style looks up three more plugins through importlib.metadata when
@@ -79,7 +86,11 @@ class FootCiteRole(SphinxRole):
             numbers.append(order[key])
         if not numbers:
             return [], []
-        return [citation_marker(self.rawtext, numbers=numbers)], []
+        first: dict[int, str] = self.env.temp_data.setdefault(_FIRST, {})
+        marker_id = f"kb-cite-{self.env.new_serialno('kb-cite')}"
+        for number in numbers:
+            first.setdefault(number, marker_id)
+        return [citation_marker(self.rawtext, numbers=numbers, ids=[marker_id])], []
 
 
 class FootBibliographyDirective(SphinxDirective):
@@ -140,8 +151,11 @@ def build_reference_list(env: BuildEnvironment) -> list[nodes.Element]:
         para = nodes.paragraph()
         para += nodes.target("", "", ids=[reference_id(number)])
         para.extend(formatted(entries[key], style_name).render(backend))
+        first = env.temp_data.get(_FIRST, {}).get(number)
+        if first:
+            para += citation_backlink(refid=first, number=number)
         items += nodes.list_item("", para)
-    title = nodes.rubric("References", "References", classes=["kb-references-title"])
+    title = references_heading("References", "References", classes=["kb-references-title"])
     return [title, items]
 
 

@@ -24,6 +24,15 @@ class citation_marker(nodes.Inline, nodes.Element):  # noqa: N801
     """In-text citation: ``numbers`` cited together, rendered ``[4, 5, 6]``."""
 
 
+class citation_backlink(nodes.Inline, nodes.Element):  # noqa: N801
+    """From a reference back to where the text first cites it (HTML only)."""
+
+
+class references_heading(nodes.rubric):  # noqa: N801
+    """"References": a real heading on the web page, so screen readers can
+    jump to it; a rubric (no contents entry) in the PDF and elsewhere."""
+
+
 class kb_listing(nodes.General, nodes.Element):  # noqa: N801
     """Placeholder for a generated list; filled after all documents are read."""
 
@@ -54,10 +63,31 @@ def visit_marker_html(self: HTML5Translator, node: citation_marker) -> None:
         f'aria-label="Reference {n}">{n}</a>'
         for n in node["numbers"]
     ]
+    ids = "".join(f' id="{i}"' for i in node.get("ids", ()))
     self.body.append(
-        '<span class="kb-cite">[' + ", ".join(links) + "]</span>"
+        f'<span class="kb-cite"{ids}>[' + ", ".join(links) + "]</span>"
     )
     raise nodes.SkipNode
+
+
+def visit_backlink_html(self: HTML5Translator, node: citation_backlink) -> None:
+    self.body.append(
+        f' <a class="kb-backlink" href="#{node["refid"]}" aria-label="Back to where the '
+        f'text first cites reference {node["number"]}">↩</a>'
+    )
+    raise nodes.SkipNode
+
+
+def skip(self: Any, node: nodes.Node) -> None:
+    raise nodes.SkipNode
+
+
+def visit_heading_html(self: HTML5Translator, node: references_heading) -> None:
+    self.body.append(self.starttag(node, "h2", ""))
+
+
+def depart_heading_html(self: HTML5Translator, node: references_heading) -> None:
+    self.body.append("</h2>\n")
 
 
 def visit_marker_latex(self: LaTeXTranslator, node: citation_marker) -> None:
@@ -92,8 +122,13 @@ class DegradeForOtherBuilders(SphinxPostTransform):
                 node.replace_self(nodes.inline(node.rawsource, node.astext()))
         if fmt in ("html", "latex"):
             return
+        for node in list(self.document.findall(citation_backlink)):
+            node.parent.remove(node)
+        for node in list(self.document.findall(references_heading)):
+            node.replace_self(nodes.rubric(node.rawsource, "", *node.children, **node.attributes))
         for node in list(self.document.findall(citation_marker)):
-            node.replace_self(nodes.Text(marker_text(node["numbers"])))
+            text = marker_text(node["numbers"])
+            node.replace_self(nodes.inline(text, text, ids=node.get("ids", [])))
 
 
 def setup_nodes(app: Any) -> None:
@@ -106,5 +141,11 @@ def setup_nodes(app: Any) -> None:
         citation_marker,
         html=(visit_marker_html, None),
         latex=(visit_marker_latex, None),
+    )
+    app.add_node(citation_backlink, html=(visit_backlink_html, None), latex=(skip, None))
+    app.add_node(
+        references_heading,
+        html=(visit_heading_html, depart_heading_html),
+        latex=(LaTeXTranslator.visit_rubric, LaTeXTranslator.depart_rubric),
     )
     app.add_post_transform(DegradeForOtherBuilders)
