@@ -38,7 +38,7 @@ from .nodes import (
     reference_list,
     references_heading,
 )
-from .vancouver import entry_fingerprint
+from .vancouver import entry_fingerprint as _fingerprint_of
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,16 @@ _FIRST = "kb_citation_first_marker"  # env.temp_data: number -> id of its first 
 # it is created, so it is created once, and an entry is formatted once.
 _styles: dict[str, BaseStyle] = {}
 _formatted: dict[tuple[str, str], Text] = {}  # (style, fingerprint) -> text
+# Entries are unhashable; keyed by id, holding the entry so the id stays its own.
+_fingerprints: dict[int, tuple[Entry, str]] = {}
+
+
+def entry_fingerprint(entry: Entry) -> str:
+    """The entry's content hash, computed once per entry object (per parse)."""
+    known = _fingerprints.get(id(entry))
+    if known is None or known[0] is not entry:
+        known = _fingerprints[id(entry)] = (entry, _fingerprint_of(entry))
+    return known[1]
 backend = Backend()
 
 
