@@ -284,6 +284,8 @@ def pagefind_transfer(pagefind: Path) -> dict[str, int]:
     fragments = [p.stat().st_size for p in pagefind.glob("fragment/*.pf_fragment")]
     bundle = sum(p.stat().st_size for p in pagefind.rglob("*") if p.is_file())
     parts["whole pagefind/ on disk, not in total"] = bundle
+    chunks = [p.stat().st_size for p in pagefind.glob("index/*.pf_index")]
+    parts["median index chunk, not in total"] = int(statistics.median(chunks)) if chunks else 0
     parts["median fragment, not in total"] = int(statistics.median(fragments)) if fragments else 0
     return parts
 
@@ -670,6 +672,8 @@ def target_rows(results: list[StackResult], ns: list[int]) -> list[list[str]]:
     small = 100 if 100 in ns else min(ns)
     big = 1000 if 1000 in ns else max(ns)
     p_small, p_big = _find(results, "project", small), _find(results, "project", big)
+    if small == big:  # one N: no growth ratios
+        p_small = None
     stock_big = _find(results, "stock", big)
     t = Targets()
     for cpu, kind in ((False, "wall"), (True, "CPU")):
