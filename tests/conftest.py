@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -87,6 +87,21 @@ def site_html(site_copy: Callable[[], Path]) -> tuple[Path, str]:
         return Path(app.outdir), app.warning.getvalue()
     finally:
         app.cleanup()
+
+
+@pytest.fixture(scope="session")
+def site(site_html: tuple[Path, str]) -> Path:
+    """The real site's HTML output folder."""
+    return site_html[0]
+
+
+@pytest.fixture(scope="session")
+def server(site: Path) -> Iterator[object]:
+    """The real site served over HTTP under the sub-path ``/kb/``."""
+    from browser import SiteServer
+
+    with SiteServer(site, prefix="/kb/") as srv:
+        yield srv
 
 
 @pytest.hookimpl(hookwrapper=True)

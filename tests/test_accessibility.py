@@ -40,17 +40,6 @@ needs_chromium = pytest.mark.skipif(chromium_missing() is not None,
 
 
 @pytest.fixture(scope="module")
-def site(site_html: tuple[Path, str]) -> Path:
-    return site_html[0]
-
-
-@pytest.fixture(scope="module")
-def server(site: Path) -> Any:
-    with SiteServer(site, prefix="/kb/") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
 def driver() -> Any:
     with chromium() as drv:
         drv.set_script_timeout(60)

@@ -33,17 +33,6 @@ AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")
-def site(site_html: tuple[Path, str]) -> Path:
-    return site_html[0]
-
-
-@pytest.fixture(scope="module")
-def server(site: Path) -> Any:
-    with SiteServer(site, prefix="/kb/") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
 def phone() -> Any:
     with chromium(WIDTH, HEIGHT, mobile=True, scale=3) as drv:
         drv.set_script_timeout(60)

@@ -43,17 +43,6 @@ ESSAY_TITLE = "Can CLAHRC WM Enact Distributed Leadership"
 
 
 @pytest.fixture(scope="module")
-def site(site_html: tuple[Path, str]) -> Path:
-    return site_html[0]
-
-
-@pytest.fixture(scope="module")
-def server(site: Path) -> Any:
-    with SiteServer(site, prefix="/kb/") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
 def driver() -> Any:
     if chromium_missing():
         pytest.skip(chromium_missing())
