@@ -28,6 +28,7 @@ latex_engine = "xelatex"
 
 html_theme = "furo"
 html_title = "CLAHRC WM Knowledge Base"
+html_use_index = False  # no index entries: an empty "Index" page helps no reader
 html_last_updated_fmt = None
 html_show_sourcelink = False
 html_copy_source = False
