@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -17,6 +18,16 @@ SEED = SHARED / "seeds" / "000_0e56005f638fb154.txt"
 SEED_ESSAY = "essays/can-clahrc-wm-enact-distributed-leadership"
 
 sys.path.insert(0, str(REPO / "_ext"))
+
+# Punctuation a missing bib field must never leave behind in a reference.
+BROKEN = re.compile(
+    r"(?<!\.)\.\.(?!\.)"  # ".." (an ellipsis "..." is allowed)
+    r"|,\s*,|;\s*;|:\s*\.|,\s*\.|;\s*\."  # ", ,"  ";;"  ": ."  ",."  ";."
+    r"|\(\s*\)|\[\s*\]"  # empty () or []
+    r"|In:\s*(?:\.|$)"  # dangling "In:"
+    r"|\s\.(?!\.\.)"  # " ."
+    r"|^\s*[.,;:]|\s{2,}"  # leading punctuation, double spaces
+)
 
 pytest_plugins = ("sphinx.testing.fixtures",)
 

@@ -10,33 +10,20 @@ warning must name each repeated key.
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import pybtex.errors
 import pytest
 from pybtex.database import BibliographyData, BibliographyDataError, Entry, Person, parse_file
 from pybtex.plugin import find_plugin
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "_ext"))
-
-from kb.vancouver import MAX_NAMES, VancouverStyle, format_person, latex_to_text  # noqa: E402
+from conftest import BROKEN, REPO  # conftest also puts _ext on sys.path
+from kb.vancouver import MAX_NAMES, VancouverStyle, format_person, latex_to_text
 
 REALBIB = REPO.parent / "shared" / "realbib"
 pytestmark = pytest.mark.skipif(not REALBIB.is_dir(), reason=f"{REALBIB} not found")
 
-# Punctuation a missing field must never leave behind (as in test_vancouver.py).
-BROKEN = re.compile(
-    r"(?<!\.)\.\.(?!\.)"  # ".." (an ellipsis "..." is allowed)
-    r"|,\s*,|;\s*;|:\s*\.|,\s*\.|;\s*\."  # ", ,"  ";;"  ": ."  ",."  ";."
-    r"|\(\s*\)|\[\s*\]"  # empty () or []
-    r"|In:\s*(?:\.|$)"  # dangling "In:"
-    r"|\s\.(?!\.\.)"  # " ."
-    r"|^\s*[.,;:]|\s{2,}"  # leading punctuation, double spaces
-)
 TEX_LEFTOVER = re.compile(r"[\\{}$]")
 REPEATED_KEYS = ("PiironenVehtari2017", "luce1986response", "HeckEtAl2018GeneralizedProcessingTree")
 

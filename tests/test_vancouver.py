@@ -19,10 +19,8 @@ from hypothesis import strategies as st
 from pybtex.database import BibliographyData, Entry, Person, parse_file, parse_string
 from pybtex.plugin import find_plugin
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "_ext"))
-
-from kb.vancouver import (  # noqa: E402
+from conftest import BROKEN, REPO  # conftest also puts _ext on sys.path
+from kb.vancouver import (
     VancouverStyle,
     entry_fingerprint,
     format_entry_text,
@@ -49,15 +47,6 @@ SEED_KEYS = [
     "laming2009protection",
 ]
 
-# Punctuation a missing field must never leave behind.
-BROKEN = re.compile(
-    r"(?<!\.)\.\.(?!\.)"  # ".." (an ellipsis "..." is allowed)
-    r"|,\s*,|;\s*;|:\s*\.|,\s*\.|;\s*\."  # ", ,"  ";;"  ": ."  ",."  ";."
-    r"|\(\s*\)|\[\s*\]"  # empty () or []
-    r"|In:\s*(?:\.|$)"  # dangling "In:"
-    r"|\s\.(?!\.\.)"  # " ."
-    r"|^\s*[.,;:]|\s{2,}"  # leading punctuation, double spaces
-)
 
 STYLE = VancouverStyle()
 
