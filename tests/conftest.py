@@ -100,6 +100,28 @@ def site_html(site_copy: Callable[[], Path]) -> tuple[Path, str]:
         app.cleanup()
 
 
+#: What the synthetic ``web`` test root sets as html_baseurl and as a hostile title.
+WEB_BASE = "https://kb.example.org/sub/path/"
+WEB_HOSTILE = '<script>alert("x")</script> & {braces} 100% $5 #1 ~ ^ \\ Ünïcode?'
+
+
+def web_build(dest: Path, epoch: str | None = None, **kwargs: object):
+    """Build a fresh copy of the ``web`` root with SOURCE_DATE_EPOCH as given."""
+    src = copy_root("web", dest)
+    with pytest.MonkeyPatch.context() as patch:
+        if epoch is None:
+            patch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        else:
+            patch.setenv("SOURCE_DATE_EPOCH", epoch)
+        return build(src, freshenv=True, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def web(tmp_path_factory: pytest.TempPathFactory):
+    """The ``web`` root built once for the feed, meta, sitemap and citation tests."""
+    return web_build(tmp_path_factory.mktemp("web") / "src")
+
+
 @pytest.fixture(scope="session")
 def site(site_html: tuple[Path, str]) -> Path:
     """The real site's HTML output folder."""

@@ -12,15 +12,9 @@ from bs4 import BeautifulSoup
 from pybtex.database import parse_string
 
 from conftest import SEED_ESSAY, build, copy_root
+from conftest import WEB_BASE as BASE
+from conftest import WEB_HOSTILE as HOSTILE
 from kb.citethis import HEADING, bibtex_escape, vancouver_names
-
-BASE = "https://kb.example.org/sub/path/"
-HOSTILE = '<script>alert("x")</script> & {braces} 100% $5 #1 ~ ^ \\ Ünïcode?'
-
-
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory):
-    return build(copy_root("web", tmp_path_factory.mktemp("cite") / "src"), freshenv=True)
 
 
 def block(outdir: Path | str, docname: str) -> BeautifulSoup:

@@ -14,28 +14,12 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import SEED_ESSAY, build, copy_root
+from conftest import SEED_ESSAY, build, copy_root, web_build
+from conftest import WEB_BASE as BASE
+from conftest import WEB_HOSTILE as HOSTILE
 
-BASE = "https://kb.example.org/sub/path/"
 ATOM = "{http://www.w3.org/2005/Atom}"
-HOSTILE = '<script>alert("x")</script> & {braces} 100% $5 #1 ~ ^ \\ Ünïcode?'
 ORDER = ["The Newest Dated Essay", HOSTILE, "An Older Dated Essay", "An Essay Without a Date"]
-
-
-def web_build(dest: Path, epoch: str | None = None, **kwargs: object):
-    """Build a fresh copy of the web root with SOURCE_DATE_EPOCH as given."""
-    src = copy_root("web", dest)
-    with pytest.MonkeyPatch.context() as patch:
-        if epoch is None:
-            patch.delenv("SOURCE_DATE_EPOCH", raising=False)
-        else:
-            patch.setenv("SOURCE_DATE_EPOCH", epoch)
-        return build(src, freshenv=True, **kwargs)
-
-
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory):
-    return web_build(tmp_path_factory.mktemp("feed") / "src")
 
 
 def feed_bytes(app) -> bytes:

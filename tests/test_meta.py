@@ -13,15 +13,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import SEED_ESSAY, build, copy_root
+from conftest import WEB_BASE as BASE
+from conftest import WEB_HOSTILE as HOSTILE
 from kb.meta import plain, shorten
-
-BASE = "https://kb.example.org/sub/path/"
-HOSTILE = '<script>alert("x")</script> & {braces} 100% $5 #1 ~ ^ \\ Ünïcode?'
-
-
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory):
-    return build(copy_root("web", tmp_path_factory.mktemp("meta") / "src"), freshenv=True)
 
 
 def head(outdir: Path | str, docname: str) -> BeautifulSoup:

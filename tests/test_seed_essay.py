@@ -53,7 +53,8 @@ def test_site_builds_without_warnings(site_html):
 def test_title_and_three_section_headings(article, seed_text):
     parts = seed_parts(seed_text)
     assert article.find("h1").get_text("", strip=True).rstrip("¶") == parts["title"][0]
-    headings = [h.get_text("", strip=True).rstrip("¶") for h in article.select("section > h2:not(.kb-references-title)")]
+    headings = [h.get_text("", strip=True).rstrip("¶")
+                for h in article.select("section > h2:not(.kb-references-title)")]
     assert headings == parts["headings"]
     assert len(headings) == 3
 

@@ -10,12 +10,10 @@ import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
-
 from conftest import SEED_ESSAY, build, copy_root
+from conftest import WEB_BASE as BASE
 
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-BASE = "https://kb.example.org/sub/path/"
 WEB_PAGES = sorted(
     BASE + page for page in [
         "index.html", "essays/index.html", "essays/dated-new.html", "essays/dated-old.html",
@@ -31,11 +29,6 @@ def locations(outdir: Path | str) -> list[str]:
     root = ET.parse(Path(outdir) / "sitemap.xml").getroot()
     assert root.tag == f"{NS}urlset"
     return [url.findtext(f"{NS}loc") for url in root.iter(f"{NS}url")]
-
-
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory):
-    return build(copy_root("web", tmp_path_factory.mktemp("sitemap") / "src"), freshenv=True)
 
 
 def test_lists_every_page_once_sorted(web):
