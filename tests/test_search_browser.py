@@ -191,6 +191,36 @@ def test_every_page_works_from_a_sub_path(
     assert not problems, "\n".join(problems)
 
 
+@browser_test
+def test_search_after_an_edit_finds_the_new_words_and_not_the_old(
+    driver: Any, site_copy: Any,
+) -> None:
+    """An incremental build indexes the edited essay beside the main index
+    (kb.pagefind_bundle); the reader sees one, current, result for it."""
+    from conftest import build
+
+    src = site_copy()
+    build(src, freshenv=True)
+    essay = src / f"{SEED_ESSAY}.md"
+    essay.write_text(essay.read_text(encoding="utf-8").replace(
+        "disillusionment", "zyzzyvaquux"), encoding="utf-8")
+    app = build(src, confoverrides={"kb_pagefind_recent_limit": 0.5})
+    out = Path(app.outdir)
+    assert (out / "pagefind-recent").is_dir()  # the edit went to the recent index
+    with SiteServer(out, prefix="/kb/") as server:
+        page = server.url + SEED_ESSAY + ".html"
+        summary, links = run_search(driver, server, "zyzzyvaquux")
+        assert summary.startswith("Found 1 result") and links == [page], summary
+        summary, links = run_search(driver, server, "disillusionment")
+        assert summary == "No results for \u2018disillusionment\u2019.", summary
+        summary, links = run_search(driver, server, "Graeme Currie")
+        assert links.count(page) == 1, links
+        log = server.take_log()
+        assert any(e.path.startswith("/kb/pagefind-recent/fragment/") for e in log)
+        # Chromium asks every new origin for /favicon.ico on its own; the site has none.
+        assert not [e for e in log if e.status != 200 and e.path != "/favicon.ico"]
+
+
 # --------------------------------------------------------------------------
 # The index itself (no browser)
 # --------------------------------------------------------------------------
@@ -212,15 +242,18 @@ def test_sphinx_index_is_replaced_by_pagefind(site: Path) -> None:
 
 def test_pagefind_output_is_reproducible(site: Path, tmp_path: Path) -> None:
     """Same site in, byte-identical bundle out (builds stay reproducible)."""
-    from kb.search import find_pagefind, pagefind_command
+    from kb.pagefind_bundle import MANIFEST, find_pagefind, pagefind_command
+    from kb.search import EXCLUDE_SELECTORS
 
     def bundle(root: Path) -> dict[str, bytes]:
         return {p.relative_to(root).as_posix(): p.read_bytes()
-                for p in sorted((root / "pagefind").rglob("*")) if p.is_file()}
+                for p in sorted((root / "pagefind").rglob("*"))
+                if p.is_file() and p.name != MANIFEST}
 
     copy = tmp_path / "html"
     shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind"))
-    subprocess.run(pagefind_command(find_pagefind(), copy), check=True, capture_output=True)
+    command = pagefind_command(find_pagefind(), copy, copy / "pagefind", EXCLUDE_SELECTORS)
+    subprocess.run(command, check=True, capture_output=True)
     assert bundle(copy) == bundle(site)
 
 

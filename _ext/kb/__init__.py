@@ -22,6 +22,7 @@ from .citethis import setup_citethis
 from .completeness import setup_completeness
 from .domain import KBRole, KnowledgeBaseDomain
 from .feed import setup_feed
+from .gcpause import setup_gcpause
 from .latex import setup_latex
 from .listings import setup_listings
 from .meta import setup_meta
@@ -37,6 +38,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     app.setup_extension("sphinxcontrib.bibtex")
     vancouver.register()
+    setup_gcpause(app)
     app.add_domain(KnowledgeBaseDomain)
     for name in ("essay", "person", "theme"):
         app.add_role(name, KBRole(name))

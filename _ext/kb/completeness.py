@@ -24,7 +24,6 @@ cost O(essays). :func:`report_missing_from_pdf` is the same check for a PDF.
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import posixpath
@@ -42,7 +41,9 @@ from sphinx.util import logging
 
 from .bibcheck import LENIENT_UTF8, not_utf8_message, undecodable_line
 from .domain import kb_domain
+from .pagefind_bundle import indexed_urls
 from .pages import ESSAY, page_kind
+from .search import main_pages
 
 logger = logging.getLogger(__name__)
 
@@ -293,14 +294,15 @@ def sphinx_search_index(app: Sphinx, site: Site) -> set[str] | None:
 
 
 def pagefind_index(app: Sphinx, site: Site) -> set[str] | None:
-    """Docnames of pages in the Pagefind bundle, if Pagefind ran this build."""
-    folder = Path(app.outdir) / "pagefind" / "fragment"
-    if not getattr(app.config, "kb_pagefind", False) or not folder.is_dir():
+    """Docnames of pages a Pagefind search can find, if the site has its index."""
+    if not getattr(app.config, "kb_pagefind", False):
+        return None
+    urls = indexed_urls(Path(app.outdir), main_pages(app))
+    if urls is None:
         return None
     found = set()
-    for fragment in folder.iterdir():
-        data = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
-        url = json.loads(data).get("url", "").lstrip("/")
+    for url in urls:
+        url = url.lstrip("/")
         docname = site.resolve("", url)
         if docname is None and url.endswith("index.html"):  # dirhtml's folders
             docname = site.resolve("", url.removesuffix("index.html") or ".")

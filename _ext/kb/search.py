@@ -7,8 +7,10 @@ query needs, so the first search stays small at 10,000 essays (figures in
 ``bench/SEARCH.md``). This module switches Sphinx's indexer off (no work
 spent on an index nobody loads), writes the ``search`` page from
 ``theme/templates/kb-search.html``, which runs Pagefind in the browser, and
-indexes the written site with Pagefind once an HTML build has succeeded.
-With ``kb_pagefind = False`` Sphinx's own search is left as it is.
+indexes the written site with Pagefind once an HTML build has succeeded:
+the whole site, or only the pages this build wrote or removed, beside the
+main index (:mod:`kb.pagefind_bundle` says how and why). With
+``kb_pagefind = False`` Sphinx's own search is left as it is.
 
 What gets indexed is decided in the HTML: ``theme/furo/page.html`` marks
 each document's body with ``data-pagefind-body``, so navigation, footer and
@@ -20,28 +22,27 @@ blocks marked ``no-search`` (such as "How to cite this essay").
 
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
+
+from . import pagefind_bundle as bundle
 
 logger = logging.getLogger(__name__)
 
 #: Builders whose output is a browsable site Pagefind can index.
 SITE_BUILDERS = frozenset({"html", "dirhtml"})
-#: Folder of the index inside the output; kb-search.js loads it from here.
-BUNDLE_DIR = "pagefind"
 #: The search page's template, in the extension's ``theme/templates/``.
 SEARCH_TEMPLATE = "kb-search.html"
 #: Elements inside the indexed body that are not the page's own text;
 #: ``no-search`` is the class Sphinx's own indexer skips, honoured here too.
 EXCLUDE_SELECTORS = (".kb-listing", ".headerlink", ".no-search")
-_PAGES_RE = re.compile(r"Indexed (\d+) pages?")
+#: Beside the doctrees: the main index's page ids (a cache, see MainPages).
+MAIN_PAGES_CACHE = "kb-pagefind-main.json"
 
 
 def _is_site_builder(app: Sphinx) -> bool:
@@ -60,50 +61,53 @@ def search_page(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
         yield "search", {}, SEARCH_TEMPLATE
 
 
-def pagefind_command(executable: Path, outdir: Path) -> list[str]:
-    """The Pagefind command line for one output directory."""
-    command = [
-        str(executable),
-        "--site", str(outdir),
-        "--output-subdir", BUNDLE_DIR,
-        # Links that end in index.html work on every static host, and
-        # from a sub-path, without relying on the server's directory index.
-        "--keep-index-url",
-    ]
-    for selector in EXCLUDE_SELECTORS:
-        command += ["--exclude-selectors", selector]
-    return command
+def main_pages(app: Sphinx) -> bundle.MainPages:
+    return bundle.MainPages(Path(app.outdir), Path(app.doctreedir) / MAIN_PAGES_CACHE)
 
 
-def find_pagefind() -> Path | None:
-    """The binary from ``pagefind[extended]`` (or one on PATH), if any."""
-    try:
-        from pagefind.service import get_executable
-    except ImportError:
-        found = shutil.which("pagefind_extended") or shutil.which("pagefind")
-        return Path(found) if found else None
-    return get_executable()
+def _changed_pages(app: Sphinx) -> set[str]:
+    """Output paths (relative, posix) of the pages written or removed."""
+    pages: set[str] = getattr(app, "kb_changed_pages", set())
+    app.kb_changed_pages = set()  # type: ignore[attr-defined]
+    return pages
 
 
-def note_page_change(app: Sphinx, *args: object) -> None:
-    """A document was written or removed: the search index is out of date."""
-    app.kb_site_changed = True  # type: ignore[attr-defined]
+def _note(app: Sphinx, docname: str) -> None:
+    if not _is_site_builder(app):
+        return
+    path = Path(app.builder.get_outfilename(docname))  # type: ignore[attr-defined]
+    if not hasattr(app, "kb_changed_pages"):
+        app.kb_changed_pages = set()  # type: ignore[attr-defined]
+    app.kb_changed_pages.add(path.relative_to(app.outdir).as_posix())  # type: ignore[attr-defined]
+
+
+def note_written(app: Sphinx, doctree: object, docname: str) -> None:
+    """A page was written: the search index is out of date for it."""
+    _note(app, docname)
+
+
+def note_removed(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
+                 removed: set[str]) -> list[str]:
+    for docname in removed:
+        _note(app, docname)
+    return []
 
 
 def run_pagefind(app: Sphinx, exception: BaseException | None) -> None:
-    """Index the finished site; a failure is a warning, so ``-W`` stops the build.
+    """Index what this build changed; a failure is a warning, so ``-W`` stops the build.
 
-    Pagefind has no incremental mode, so it is run only when a page was
-    written or removed (a rebuild that changed nothing costs no indexing).
+    A build that wrote and removed nothing costs no indexing; one that
+    changed few pages indexes only those, beside the main index.
     """
     if exception is not None or not _is_site_builder(app) or not app.config.kb_pagefind:
         return
     outdir = Path(app.outdir)
-    changed = getattr(app, "kb_site_changed", False)
-    app.kb_site_changed = False  # type: ignore[attr-defined]
-    if not changed and (outdir / BUNDLE_DIR / "pagefind.js").is_file():
+    changed = _changed_pages(app)
+    manifest = bundle.Manifest.load(outdir)
+    indexed = bundle.page_count(outdir)
+    if not changed and manifest is not None and indexed:
         return
-    executable = find_pagefind()
+    executable = bundle.find_pagefind()
     if executable is None:
         logger.warning(
             "site search needs Pagefind, which is not installed: run "
@@ -111,37 +115,35 @@ def run_pagefind(app: Sphinx, exception: BaseException | None) -> None:
             type="kb", subtype="search",
         )
         return
-    # Start from nothing: an old bundle's chunks would linger beside the new ones.
-    shutil.rmtree(outdir / BUNDLE_DIR, ignore_errors=True)
     (outdir / "searchindex.js").unlink(missing_ok=True)  # left by older builds
-    logger.info("indexing the site for search with Pagefind... ", nonl=True)
-    result = subprocess.run(
-        pagefind_command(executable, outdir),
-        capture_output=True, text=True, check=False,
-    )
-    if result.returncode != 0:
+    recent = set(manifest.pages) | changed if manifest else changed
+    limit = app.config.kb_pagefind_recent_limit * indexed
+    whole = manifest is None or not indexed or len(recent) > limit
+    logger.info("indexing %s for search with Pagefind... ",
+                "the site" if whole else "the pages written", nonl=True)
+    try:
+        if whole:
+            count = bundle.index_all(executable, outdir, EXCLUDE_SELECTORS, main_pages(app))
+        else:
+            count = bundle.index_recent(executable, outdir, EXCLUDE_SELECTORS,
+                                        manifest, changed, main_pages(app))  # type: ignore[arg-type]
+    except bundle.PagefindError as error:
         logger.info("failed")
-        logger.warning(
-            "Pagefind could not index %s (exit status %d):\n%s",
-            outdir, result.returncode, (result.stderr or result.stdout).strip(),
-            type="kb", subtype="search",
-        )
+        logger.warning("Pagefind could not index %s (%s)", outdir, error,
+                       type="kb", subtype="search")
         return
-    found = _PAGES_RE.search(result.stdout)
-    logger.info("done (%s pages)", found.group(1) if found else "?")
+    logger.info("done (%d page%s%s)", count, "" if count == 1 else "s",
+                "" if whole else f"; {indexed} in the main index")
 
 
 def setup_search(app: Sphinx) -> None:
     app.add_config_value("kb_pagefind", True, "html", types=frozenset({bool}))
+    # Share of the site's pages the recent index may hold before Pagefind
+    # indexes the whole site again (0: always the whole site).
+    app.add_config_value("kb_pagefind_recent_limit", bundle.RECENT_LIMIT, "",
+                         types=frozenset({float, int}))
     app.connect("builder-inited", disable_sphinx_index)
     app.connect("html-collect-pages", search_page)
-    app.connect("doctree-resolved", note_page_change)
-    app.connect("env-get-outdated", _note_removals)
+    app.connect("doctree-resolved", note_written)
+    app.connect("env-get-outdated", note_removed)
     app.connect("build-finished", run_pagefind)
-
-
-def _note_removals(app: Sphinx, env: object, added: set[str], changed: set[str],
-                   removed: set[str]) -> list[str]:
-    if removed:
-        note_page_change(app)
-    return []

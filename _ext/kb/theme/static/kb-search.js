@@ -1,7 +1,9 @@
 // Search page of the CLAHRC WM Knowledge Base (templates/kb-search.html).
 //
 // Runs the reader's query (?q=..., as furo's sidebar search box sends it)
-// against the Pagefind index that _ext/kb/search.py writes to pagefind/.
+// against the Pagefind index that _ext/kb/search.py writes to pagefind/,
+// merged with the index of recently written pages (pagefind-recent/) when
+// pagefind/kb-recent.json names one (see _ext/kb/pagefind_bundle.py).
 // Pagefind fetches only the index chunks the query's words live in, and
 // the text of the results shown, never the whole index. Every URL is
 // resolved against the page's content root, so the site works from any
@@ -49,6 +51,27 @@
     return item;
   }
 
+  /** The manifest of the recent index: which bundle, which main entries it replaces. */
+  async function recentIndex() {
+    try {
+      const response = await fetch(new URL("pagefind/kb-recent.json", root), { cache: "no-cache" });
+      return response.ok ? await response.json() : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  /** Results without the main index's stale entries, and each page once. */
+  function current(results, superseded) {
+    const hidden = new Set(superseded || []);
+    const seen = new Set();
+    return results.filter((r) => {
+      if (hidden.has(r.id) || seen.has(r.id)) return false;
+      seen.add(r.id);
+      return true;
+    });
+  }
+
   function quoted(query) {
     return `\u2018${query}\u2019`;
   }
@@ -69,6 +92,7 @@
     }
     summary.textContent = `Searching for ${quoted(query)}\u2026`;
     let pagefind;
+    const manifest = recentIndex();
     try {
       pagefind = await import(new URL("pagefind/pagefind.js", root).href);
     } catch (error) {
@@ -76,8 +100,12 @@
       return;
     }
     await pagefind.options({ baseUrl: root.pathname, excerptLength: 30 });
+    const recent = await manifest;
+    if (recent && recent.bundle) {
+      await pagefind.mergeIndex(new URL(recent.bundle, root).href, { baseUrl: root.pathname });
+    }
     const search = await pagefind.search(query);
-    const results = search ? search.results : [];
+    const results = current(search ? search.results : [], recent && recent.superseded);
     if (results.length === 0) {
       summary.textContent = `No results for ${quoted(query)}.`;
       return;
