@@ -137,3 +137,25 @@ def test_changing_an_essays_date_rewrites_the_listings(tmp_path):
     app = build(src)
     assert {"essays/gamma", "themes/t2", "people/bob", "index"} <= written(app)
     assert listed(app, "index") == ["Alpha essay", "Gamma essay", "Beta essay"]
+
+
+def test_adding_an_essay_rewrites_only_the_listings_that_show_it(tmp_path):
+    """Ann's new essay in theme t2: t1's page and Bob's do not list it."""
+    src = copy_root("kb", tmp_path / "src")
+    build(src)
+    (src / "essays" / "delta.md").write_text(DELTA, encoding="utf-8")
+    assert written(build(src)) == {
+        "essays/delta", "themes/t2", "people/ann",  # its own, its theme's, its author's
+        "index", "essays/index",  # every essay, and the counts per theme and person
+        "refs",  # the cited works (their "Cited by" lists)
+    }
+
+
+def test_re_theming_an_essay_rewrites_both_themes_pages_only(tmp_path):
+    src = copy_root("kb", tmp_path / "src")
+    build(src)
+    gamma = src / "essays" / "gamma.md"
+    gamma.write_text(gamma.read_text().replace("themes: [t2]", "themes: [t1]"))
+    pages = written(build(src))
+    assert {"themes/t1", "themes/t2", "people/bob"} <= pages  # Bob wrote it: his page lists it
+    assert "people/ann" not in pages

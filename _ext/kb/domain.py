@@ -54,7 +54,7 @@ def xref(reftype: str, target: str, text: str = "", **attrs: Any) -> addnodes.pe
 class KnowledgeBaseDomain(Domain):
     name = "kb"
     label = "Knowledge base"
-    data_version = 1
+    data_version = 2
     object_types = {
         "essay": ObjType("essay", "essay"),
         "person": ObjType("person", "person"),
@@ -66,7 +66,7 @@ class KnowledgeBaseDomain(Domain):
         "people": {},  # person id -> Person
         "themes": {},  # theme slug -> Theme
         "citations": {},  # docname -> {bib key: entry fingerprint}
-        "listings": {},  # docname -> True: pages holding a generated list
+        "listings": {},  # docname -> [ListingSpec]: what its generated lists show
         "bib_signature": None,
     }
 

@@ -56,9 +56,14 @@ class CitedWorksDirective(SphinxDirective):
         return [kb_listing(kind="references")]
 
 
+#: What a placeholder lists: ``(kind, theme or None, person or None)``.
+ListingSpec = tuple[str, "str | None", "str | None"]
+
+
 def note_listings(app: Sphinx, doctree: nodes.document) -> None:
-    if any(True for _ in doctree.findall(kb_listing)):
-        kb_domain(app.env).data["listings"][app.env.docname] = True
+    specs = {(n["kind"], n.get("theme"), n.get("person")) for n in doctree.findall(kb_listing)}
+    if specs:
+        kb_domain(app.env).data["listings"][app.env.docname] = sorted(specs, key=repr)
 
 
 def _facts(domain: KnowledgeBaseDomain, docname: str) -> tuple[object, ...]:
@@ -88,23 +93,52 @@ def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
     Editing an essay's text changes nothing shown elsewhere, so nothing else
     is rewritten. A changed title, date, author, theme or citation changes
-    listings; a changed person or theme changes the names and links on
-    every page that mentions them, which (rarely edited, so simply) means
-    every knowledge-base page.
+    the listings that show the essay (before or after the change): those of
+    its themes and authors, the unfiltered ones, the cited works, and the
+    theme and people lists when it joined or left a theme or author. A
+    changed person or theme changes the names and links on every page that
+    mentions them, which (rarely edited, so simply) means every
+    knowledge-base page.
     """
     before: dict[str, tuple[object, ...]] = app.__dict__.pop("kb_facts_before", {})
     read: set[str] = app.__dict__.pop("kb_pages_read", set())
     domain = kb_domain(env)
     empty = (None, None, None, None)
-    changed = {d for d in before.keys() | read if before.get(d, empty) != _facts(domain, d)}
-    if not changed:
+    changes = {d: (before.get(d, empty), _facts(domain, d)) for d in before.keys() | read}
+    changes = {d: pair for d, pair in changes.items() if pair[0] != pair[1]}
+    if not changes:
         return []
-    pages = set(domain.data["listings"])
-    if {page_kind(app.config, d) for d in changed} & {PERSON, THEME}:
+    if {page_kind(app.config, d) for d in changes} & {PERSON, THEME}:
+        pages = set(domain.data["listings"])
         pages.update(domain.essays)
         pages.update(p.docname for p in domain.people.values())
         pages.update(t.docname for t in domain.themes.values())
+    else:
+        essays = [(old[0], new[0]) for old, new in changes.values()]
+        pages = {docname for docname, specs in domain.data["listings"].items()
+                 if any(_shows_a_change(spec, essays) for spec in specs)}
     return sorted(pages & env.found_docs)
+
+
+def _shows_a_change(spec: ListingSpec, essays: list[tuple[Any, Any]]) -> bool:
+    """Whether a listing shows anything of the essays' old or new records."""
+    kind, theme, person = spec
+    if kind == "essays":
+        return any(essay is not None
+                   and (theme is None or theme in essay.theme_slugs)
+                   and (person is None or person in essay.person_ids)
+                   for pair in essays for essay in pair)
+    if kind == "themes":  # essay counts per theme
+        return any(_members(old, "theme_slugs") != _members(new, "theme_slugs")
+                   for old, new in essays)
+    if kind == "people":  # essay counts per person
+        return any(_members(old, "person_ids") != _members(new, "person_ids")
+                   for old, new in essays)
+    return True  # cited works: titles, dates and citations of every essay
+
+
+def _members(essay: Essay | None, field: str) -> frozenset[str] | None:
+    return None if essay is None else frozenset(getattr(essay, field))
 
 
 class FillListings(SphinxPostTransform):
