@@ -9,11 +9,12 @@ SPHINXOPTS ?= -W --keep-going -n
 JOBS       ?= auto
 BUILDDIR   := _build
 
-.PHONY: help html test latexpdf pdf serve new-essay clean lint
+.PHONY: help html test latexpdf pdf serve new-essay clean lint bench
 
 help:
 	@echo "make html       build the site into $(BUILDDIR)/html"
 	@echo "make latexpdf   build the funders' PDFs into $(BUILDDIR)/latex"
+	@echo "make bench      scale benchmark, bench/README.md (BENCH=--quick: 15 s smoke run)"
 	@echo "make serve      live preview on http://127.0.0.1:8000 (rebuilds on save)"
 	@echo "make new-essay  start a new essay from a skeleton"
 	@echo "make test       run the whole test suite"
@@ -31,14 +32,19 @@ html: $(STAMP)
 # Live preview for staff, on this computer only (127.0.0.1): rebuilds when a
 # file is saved and reloads the browser. Warnings are shown, the page still updates.
 PORT ?= 8000
-# The preview skips the Pagefind index (a full re-index on every save, about
-# 5 s at 1,000 essays) and uses Sphinx's own search; in its own folder, so
-# that switching between `make serve` and `make html` rebuilds neither.
+# Search works as on the published site: a save re-indexes only the pages it
+# changed (_ext/kb/pagefind_bundle.py). In its own folder, so that switching
+# between `make serve` and `make html` rebuilds neither.
 serve: $(STAMP)
-	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port $(PORT) $(SPHINXOPTS) -D kb_pagefind=0 \
+	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port $(PORT) $(SPHINXOPTS) \
 	  --ignore .venv --ignore .git --ignore tests --ignore bench --ignore tools \
 	  --ignore node_modules --ignore .pytest_cache --ignore .ruff_cache --ignore .hypothesis \
 	  --ignore "*.swp" --ignore "*~" --ignore "*/.#*" . $(BUILDDIR)/preview
+
+# The scale benchmark: corpora of 100 and 1,000 synthetic essays built with this
+# project and with the stock stack (about 15 minutes); see bench/README.md.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH)
 
 # make new-essay [TITLE="..."] [SLUG=...] [AUTHOR=id[,id]] [THEME=slug[,slug]] [DATE=YYYY-MM-DD]
 # asks for whatever is not given. Values go through the environment, so any

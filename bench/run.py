@@ -51,7 +51,7 @@ GNU_TIME = "/usr/bin/time"
 #: between the -j 1 and -j auto builds being compared.
 SOURCE_DATE_EPOCH = "1600000000"
 #: Not part of what a reader is served, or not Sphinx's own output.
-IGNORED_IN_COMPARISON = {".doctrees", ".buildinfo", "pagefind"}
+IGNORED_IN_COMPARISON = {".doctrees", ".buildinfo", "pagefind", "pagefind-recent"}
 
 #: Falls back to this when GNU time is missing: the wrapper's children's
 #: peak RSS, which is the build's, as the wrapper itself is not counted.
@@ -958,8 +958,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="PATH",
         help="build nothing: render the results saved by an earlier run (see --json)",
     )
-    p.add_argument("--json", type=Path, default=BUILD_DIR / "results.json", help="raw results file")
+    p.add_argument("--json", type=Path, help="raw results file (default: _build/results.json "
+                   "in the work folder)")
+    p.add_argument("--workdir", type=Path, metavar="DIR",
+                   help="where corpora and builds go (default: bench/, in _corpus/ and _build/)")
     return p.parse_args(argv)
+
+
+def use_workdir(workdir: Path) -> None:
+    """Put corpora, builds and the project snapshot under ``workdir``."""
+    global CORPUS_DIR, BUILD_DIR, SNAPSHOT_DIR
+    CORPUS_DIR = workdir / "_corpus"
+    BUILD_DIR = workdir / "_build"
+    SNAPSHOT_DIR = BUILD_DIR / "project-snapshot"
 
 
 def sizes(args: argparse.Namespace) -> list[int]:
@@ -1075,6 +1086,10 @@ def run_benchmark(args: argparse.Namespace, command: str) -> tuple[RunInfo, list
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.workdir:
+        use_workdir(args.workdir.resolve())
+    if args.json is None:
+        args.json = BUILD_DIR / "results.json"
     if args.from_json:
         run, results = load_results(args.from_json)
     else:

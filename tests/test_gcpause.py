@@ -1,7 +1,8 @@
-"""The garbage collector is paused only while the environment loads.
+"""Garbage is collected document by document while Sphinx builds.
 
-Real in-process builds of the ``kb`` test root: an incremental build loads
-a pickled environment, which is when the pause matters.
+Real in-process builds of the ``kb`` test root. During a build the
+automatic collector is off, every document read leaves its survivors
+frozen, and the collector is back on (and nothing piles up) afterwards.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sphinx.testing.util import SphinxTestApp
 
 from conftest import build, copy_root
 
@@ -24,24 +26,40 @@ def src(tmp_path: Path) -> Iterator[Path]:
     gc.enable()
 
 
-def test_the_collector_is_off_while_the_environment_loads(src: Path) -> None:
-    from sphinx.testing.util import SphinxTestApp
+def probe_build(src: Path, **kwargs: object) -> dict[str, list[object]]:
+    """Build, noting the collector's state at each stage."""
+    seen: dict[str, list[object]] = {}
 
-    seen: dict[str, bool] = {}
+    def note(stage: str) -> object:
+        def handler(*args: object) -> None:
+            seen.setdefault(stage, []).append((gc.isenabled(), gc.get_freeze_count()))
+        return handler
 
     class Probe(SphinxTestApp):
-        def _init_env(self, freshenv: bool):  # the load, as Sphinx does it
-            seen["during load"] = gc.isenabled()
+        def _init_env(self, freshenv: bool):  # the environment's load, as Sphinx does it
+            note("load")()
             return super()._init_env(freshenv)
 
-    app = Probe("html", srcdir=src)
+    app = Probe("html", srcdir=src, **kwargs)
+    app.connect("doctree-read", note("read"), priority=1000)
+    app.connect("doctree-resolved", note("write"))
     try:
-        seen["after load"] = gc.isenabled()
         app.build()
     finally:
         app.cleanup()
-    assert seen == {"during load": False, "after load": True}
+    return seen
+
+
+def test_the_collector_is_off_while_loading_reading_and_writing(src: Path) -> None:
+    seen = probe_build(src, freshenv=True)
+    assert len(seen["read"]) > 5 and seen["write"]
+    assert not any(enabled for stage in seen.values() for enabled, _ in stage)
     assert gc.isenabled()
+
+
+def test_each_document_read_leaves_its_survivors_frozen(src: Path) -> None:
+    frozen = [count for _, count in probe_build(src, freshenv=True)["read"]]
+    assert frozen == sorted(frozen) and frozen[-1] > frozen[0]
 
 
 def test_each_build_frees_what_the_previous_one_froze(src: Path) -> None:
@@ -60,3 +78,22 @@ def test_a_collector_switched_off_by_the_caller_stays_off(src: Path) -> None:
     gc.disable()
     build(src)
     assert not gc.isenabled()
+
+
+def test_a_build_that_fails_to_start_does_not_leave_the_collector_off(src: Path) -> None:
+    class Broken(SphinxTestApp):
+        def _init_builder(self) -> None:
+            raise RuntimeError("no builder today")
+
+    with pytest.raises(RuntimeError, match="no builder today"):
+        Broken("html", srcdir=src)
+    assert not gc.isenabled()  # paused by the build that never finished...
+    build(src)
+    assert gc.isenabled()  # ...and switched back on by the next one
+
+
+def test_a_parallel_build_collects_in_its_main_process(src: Path) -> None:
+    """The main process merges the workers' environments: garbage between
+    documents, which only the automatic collector would find."""
+    seen = probe_build(src, freshenv=True, parallel=2)
+    assert seen["write"] and all(enabled for enabled, _ in seen["write"])

@@ -48,14 +48,15 @@ def tree(folder: Path) -> dict[str, bytes]:
 class Site:
     """A source tree and its HTML output, rebuilt in place like ``make html``."""
 
-    def __init__(self, src: Path, limit: float) -> None:
+    def __init__(self, src: Path, limit: float, **overrides: object) -> None:
         self.src = src
         self.limit = limit
+        self.overrides = overrides
         self.out = Path(self.build(fresh=True).outdir)
 
-    def build(self, fresh: bool = False, **overrides: object):
+    def build(self, fresh: bool = False):
         app = build(self.src, freshenv=fresh, confoverrides={
-            "kb_pagefind_recent_limit": self.limit, **overrides})
+            "kb_pagefind_recent_limit": self.limit, **self.overrides})
         assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
         return app
 
@@ -153,3 +154,41 @@ def test_the_completeness_check_sees_the_recent_index(site: Site) -> None:
     site.edit("essays/synthetic-99", "title: Synthetic Essay 05", "title: Synthetic Essay 99")
     site.build()  # the check warns (and the build asserts none) if it is not found
     assert "/essays/synthetic-99.html" in fragments(site.out / "pagefind-recent")
+
+
+CRASH = '''
+from pathlib import Path
+
+def setup(app):
+    def crash(app, exception):
+        if (Path(app.srcdir) / "crash-now").exists():
+            raise KeyboardInterrupt  # Ctrl+C: Sphinx keeps its environment
+    app.connect("build-finished", crash, priority=10)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+'''
+
+
+def test_a_build_stopped_before_indexing_leaves_no_stale_search(
+    site_copy: Callable[[], Path],
+) -> None:
+    """Pages written by a build stopped before Pagefind ran are indexed next time.
+
+    Sphinx keeps the environment of a build stopped with Ctrl+C (an error
+    deletes it, so the next build starts afresh anyway), so the next build
+    has nothing to write: only the missing manifest tells it to index.
+    """
+    src = site_copy()
+    add_synthetic_essays(src)
+    (src / "_ext" / "kb_test_crash.py").write_text(CRASH, encoding="utf-8")
+    site = Site(src, limit=0.25, extensions=["kb", "sphinxext.opengraph", "kb_test_crash"])
+    site.edit(EDITED, "More text.", f"More {MARKER} text.")
+    (src / "crash-now").touch()
+    with pytest.raises(KeyboardInterrupt):
+        site.build()
+    assert not (site.out / "pagefind" / "kb-recent.json").exists()
+    (src / "crash-now").unlink()
+    app = site.build()
+    assert "writing output... [" not in app.status.getvalue()  # nothing left to write...
+    assert manifest(site.out) == {"bundle": None, "pages": [], "superseded": []}
+    # ... and yet the edit is in the index, the whole site's
+    assert MARKER in fragments(site.out / "pagefind")[f"/{EDITED}.html"]["content"]

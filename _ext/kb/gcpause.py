@@ -1,24 +1,37 @@
-"""Keep Python's cyclic garbage collector off a large environment.
+"""Collect garbage one document at a time, not over the whole build's heap.
 
-An incremental build of a large site spends more time in the collector
-than in Sphinx. At 1,000 essays (``bench/README.md``) a no-change rebuild
-took 2.1 s, of which:
+Python's cyclic collector now and then walks every live object. During a
+Sphinx build that is the environment plus every doctree read so far (a
+serial build keeps them all in memory for the writing phase), so each full
+collection costs more as the site grows, and there are more of them: at
+1,000 essays they took 11 s of a 40 s build, against 0.5 s of 4 s at 100
+(``bench/README.md``, "Profile"), which broke the flat cost per essay. An
+incremental build paid too: 0.4 s of collections while the pickled
+environment loaded, and 1.1 s in the interpreter's shutdown, which
+collects the whole heap once more before exiting.
 
-- 0.4 s was the collector walking, again and again, the millions of
-  objects that unpickling the environment creates, all of them live;
-- 1.1 s came after Sphinx had finished, in the interpreter's shutdown,
-  whose collections walk every object of the build once more.
+So collection follows the documents:
 
-Sphinx loads the environment between the ``config-inited`` and
-``builder-inited`` events, so the collector is paused at the first and
-resumed at the second with the loaded objects moved to its permanent
-generation (:func:`gc.freeze`), which later collections skip (the forked
-``-j`` workers then also leave those pages shared). At ``build-finished``
-everything the build made is frozen the same way: the process is about to
-exit. A process that runs several builds (the tests) hands the previous
-build's objects back to the collector, and collects, when the next one
-starts, so that its garbage is not frozen again with the new build. Nothing
-here changes what is built, only when memory is scanned.
+- the automatic collector is off while the environment loads (between
+  ``config-inited`` and ``builder-inited``);
+- once it is loaded, and after each document is read (``doctree-read``, in
+  whichever process reads it), the young generations are collected and
+  what survives (the environment, the doctree Sphinx keeps for writing) is
+  moved to the permanent generation (:func:`gc.freeze`), which no later
+  collection walks;
+- a serial build (``-j 1``) leaves the automatic collector off until
+  ``build-finished`` and collects the young generations before each
+  document is written (``doctree-resolved``): nothing is collected but
+  each document's own garbage. A parallel build switches it back on after
+  the load, because its main process unpickles and merges the workers'
+  environments, garbage that no document boundary would collect;
+- at ``build-finished`` the collector is on again and everything is
+  frozen: the process is about to exit.
+
+A process that runs several builds (the tests) unfreezes and collects the
+previous build's objects when the next one starts. Nothing here changes
+what is built, only when memory is scanned; a caller that had switched the
+collector off keeps it off.
 """
 
 from __future__ import annotations
@@ -28,30 +41,60 @@ import gc
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
+#: Whether the collector is off because of us (and must be switched back on):
+#: module-wide, so that a build that fails before ``build-finished`` does
+#: not leave the next build thinking the caller switched it off.
+_paused = False
+
 
 def pause_collector(app: Sphinx, config: Config) -> None:
+    global _paused
     if gc.get_freeze_count():  # an earlier build in this process is over:
         gc.unfreeze()  # its garbage must not be frozen again with this one
         gc.collect()
-    app.kb_gc_was_enabled = gc.isenabled()  # type: ignore[attr-defined]
-    gc.disable()
+    if gc.isenabled():
+        _paused = True
+        gc.disable()
 
 
-def resume_collector(app: Sphinx) -> None:
-    gc.freeze()
-    if getattr(app, "kb_gc_was_enabled", False):
+def resume_collector() -> None:
+    global _paused
+    if _paused:
         gc.enable()
-        app.kb_gc_was_enabled = False  # type: ignore[attr-defined]
+        _paused = False
 
 
-def freeze_for_exit(app: Sphinx, exception: BaseException | None) -> None:
-    resume_collector(app)  # never leave the collector off
+def collect_young_and_freeze(*args: object) -> None:
+    gc.collect(1)
+    gc.freeze()
+
+
+def environment_loaded(app: Sphinx) -> None:
+    collect_young_and_freeze()
+    if app.parallel > 1:
+        resume_collector()
+
+
+def reading_done(app: Sphinx, env: object) -> list[str]:
+    collect_young_and_freeze()
+    return []
+
+
+def document_resolved(app: Sphinx, *args: object) -> None:
+    if _paused:
+        gc.collect(1)
+
+
+def build_finished(app: Sphinx, exception: BaseException | None) -> None:
+    resume_collector()
     gc.freeze()
 
 
 def setup_gcpause(app: Sphinx) -> None:
-    # Last of config-inited and first of builder-inited: the pause spans the
-    # environment's load and nothing else.
+    # Last of config-inited, first of builder-inited, last of the others.
     app.connect("config-inited", pause_collector, priority=900)
-    app.connect("builder-inited", resume_collector, priority=0)
-    app.connect("build-finished", freeze_for_exit, priority=900)
+    app.connect("builder-inited", environment_loaded, priority=0)
+    app.connect("doctree-read", collect_young_and_freeze, priority=999)
+    app.connect("env-updated", reading_done, priority=999)
+    app.connect("doctree-resolved", document_resolved, priority=999)
+    app.connect("build-finished", build_finished, priority=900)

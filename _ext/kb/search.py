@@ -65,20 +65,23 @@ def main_pages(app: Sphinx) -> bundle.MainPages:
     return bundle.MainPages(Path(app.outdir), Path(app.doctreedir) / MAIN_PAGES_CACHE)
 
 
-def _changed_pages(app: Sphinx) -> set[str]:
-    """Output paths (relative, posix) of the pages written or removed."""
-    pages: set[str] = getattr(app, "kb_changed_pages", set())
-    app.kb_changed_pages = set()  # type: ignore[attr-defined]
-    return pages
-
-
 def _note(app: Sphinx, docname: str) -> None:
-    if not _is_site_builder(app):
+    """Record a page written or removed, as an output path (relative, posix).
+
+    At the first one, the manifest is taken off the disk (and kept in
+    memory): a build that stops before Pagefind runs leaves none, so the
+    next build indexes the whole site instead of missing this one's pages.
+    """
+    if not _is_site_builder(app) or not app.config.kb_pagefind:
         return
+    changed: set[str] | None = getattr(app, "kb_changed_pages", None)
+    if changed is None:
+        outdir = Path(app.outdir)
+        app.kb_manifest = bundle.Manifest.load(outdir)  # type: ignore[attr-defined]
+        (outdir / bundle.MAIN_DIR / bundle.MANIFEST).unlink(missing_ok=True)
+        changed = app.kb_changed_pages = set()  # type: ignore[attr-defined]
     path = Path(app.builder.get_outfilename(docname))  # type: ignore[attr-defined]
-    if not hasattr(app, "kb_changed_pages"):
-        app.kb_changed_pages = set()  # type: ignore[attr-defined]
-    app.kb_changed_pages.add(path.relative_to(app.outdir).as_posix())  # type: ignore[attr-defined]
+    changed.add(path.relative_to(app.outdir).as_posix())
 
 
 def note_written(app: Sphinx, doctree: object, docname: str) -> None:
@@ -102,11 +105,15 @@ def run_pagefind(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or not _is_site_builder(app) or not app.config.kb_pagefind:
         return
     outdir = Path(app.outdir)
-    changed = _changed_pages(app)
-    manifest = bundle.Manifest.load(outdir)
+    changed: set[str] | None = app.__dict__.pop("kb_changed_pages", None)
+    if changed is None:  # nothing written or removed: the index is current
+        manifest = bundle.Manifest.load(outdir)
+        if manifest is not None and bundle.page_count(outdir):
+            return
+        changed = set()
+    else:
+        manifest = app.__dict__.pop("kb_manifest", None)
     indexed = bundle.page_count(outdir)
-    if not changed and manifest is not None and indexed:
-        return
     executable = bundle.find_pagefind()
     if executable is None:
         logger.warning(
@@ -128,6 +135,7 @@ def run_pagefind(app: Sphinx, exception: BaseException | None) -> None:
             count = bundle.index_recent(executable, outdir, EXCLUDE_SELECTORS,
                                         manifest, changed, main_pages(app))  # type: ignore[arg-type]
     except bundle.PagefindError as error:
+        (outdir / bundle.MAIN_DIR / bundle.MANIFEST).unlink(missing_ok=True)  # start afresh
         logger.info("failed")
         logger.warning("Pagefind could not index %s (%s)", outdir, error,
                        type="kb", subtype="search")
