@@ -68,6 +68,7 @@ RUSAGE_WRAPPER = (
 WARNING_RE = re.compile(r"\b(WARNING|ERROR|CRITICAL):")
 UPDATING_RE = re.compile(r"(\d+) added, (\d+) changed, (\d+) removed")
 READING_RE = re.compile(r"^reading sources\.\.\. \[\s*\d+%\] (\S+)")
+ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 WRITING_RE = re.compile(r"^writing output\.\.\. \[\s*\d+%\] (\S+)")
 MAXRSS_RE = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
 CPU_RE = re.compile(r"(?:User|System) time \(seconds\): ([\d.]+)")
@@ -113,7 +114,8 @@ def _memory_wrapper(report: Path) -> list[str]:
 
 
 def sphinx_cmd(srcdir: Path, outdir: Path, doctrees: Path, jobs: str, quiet: bool) -> list[str]:
-    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-j", jobs]
+    # --no-color: the progress lines are parsed, even where FORCE_COLOR is set.
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-j", jobs, "--no-color"]
     cmd += ["-d", str(doctrees), str(srcdir), str(outdir)]
     return cmd + (["-q"] if quiet else [])
 
@@ -227,7 +229,8 @@ def _parse_progress(build: Build, stdout: str) -> None:
     """Which documents Sphinx re-read and how many pages it wrote."""
     if match := UPDATING_RE.search(stdout):
         build.added_changed_removed = tuple(int(g) for g in match.groups())  # type: ignore[assignment]
-    lines = stdout.replace("\r", "\n").splitlines()
+    # Where FORCE_COLOR is set, Sphinx redraws progress lines in place.
+    lines = ANSI_RE.sub("", stdout).replace("\r", "\n").splitlines()
     build.read = [m.group(1) for line in lines if (m := READING_RE.match(line))]
     build.written = sum(1 for line in lines if WRITING_RE.match(line))
 
