@@ -98,6 +98,17 @@ def test_bibliography_edit_rereads_only_the_essays_citing_the_entry(tmp_path):
     assert "A first article, revised" in html
 
 
+def test_an_uncited_bib_entry_is_parsed_once_not_at_every_build(tmp_path):
+    """Nothing is re-read, so Sphinx would not save the environment: we do."""
+    src = copy_root("kb", tmp_path / "src")
+    build(src)
+    bib = src / "refs.bib"
+    bib.write_text(bib.read_text() + "\n@misc{unused, title = {Not cited}, year = {2020}}\n")
+    first = build(src).status.getvalue()
+    assert "checking and parsing bibtex file" in first and "0 changed" in first
+    assert "checking and parsing bibtex file" not in build(src).status.getvalue()
+
+
 def test_parallel_build_equals_serial_build_byte_for_byte(tmp_path):
     serial = build(copy_root("kb", tmp_path / "a"), freshenv=True)
     parallel = build(copy_root("kb", tmp_path / "b"), freshenv=True, parallel=2)

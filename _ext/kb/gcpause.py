@@ -14,11 +14,12 @@ So collection follows the documents:
 
 - the automatic collector is off while the environment loads (between
   ``config-inited`` and ``builder-inited``);
-- once it is loaded, and after each document is read (``doctree-read``, in
-  whichever process reads it), the young generations are collected and
-  what survives (the environment, the doctree Sphinx keeps for writing) is
-  moved to the permanent generation (:func:`gc.freeze`), which no later
-  collection walks;
+- once it is loaded, the environment is moved to the permanent generation
+  (:func:`gc.freeze`), which no later collection walks; after each
+  document is read (``doctree-read``, in whichever process reads it), the
+  young generations are collected and what survives (the doctree Sphinx
+  keeps for writing, the document's entries in the environment) is frozen
+  too;
 - a serial build (``-j 1``) leaves the automatic collector off until
   ``build-finished`` and collects the young generations before each
   document is written (``doctree-resolved``): nothing is collected but
@@ -70,7 +71,7 @@ def collect_young_and_freeze(*args: object) -> None:
 
 
 def environment_loaded(app: Sphinx) -> None:
-    collect_young_and_freeze()
+    gc.freeze()  # no collection first: unpickling made next to no garbage
     if app.parallel > 1:
         resume_collector()
 
