@@ -7,7 +7,7 @@ BIN        := $(VENV)/bin
 STAMP      := $(VENV)/.installed
 SPHINXOPTS ?= -W --keep-going -n
 # One process: on 2 cores Sphinx's -j auto is slower (full build of 1,000 essays
-# 29.8 s against 22.9 s, an edit 1.5 s against 1.0 s; bench/README.md), as its
+# 28.1 s against 21.6 s, an edit 1.5 s against 0.9 s; bench/README.md), as its
 # workers send the whole environment back to the main process. JOBS=auto to try.
 JOBS       ?= 1
 BUILDDIR   := _build
