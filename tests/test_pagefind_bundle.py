@@ -192,3 +192,19 @@ def test_a_build_stopped_before_indexing_leaves_no_stale_search(
     assert manifest(site.out) == {"bundle": None, "pages": [], "superseded": []}
     # ... and yet the edit is in the index, the whole site's
     assert MARKER in fragments(site.out / "pagefind")[f"/{EDITED}.html"]["content"]
+
+
+def test_dirhtml_pages_are_matched_by_their_folder_index(site_copy: Callable[[], Path]) -> None:
+    """With dirhtml a page is essays/x/index.html: still one result, the current one."""
+    src = site_copy()
+    add_synthetic_essays(src)
+    first = build(src, "dirhtml", freshenv=True)
+    out = Path(first.outdir)
+    old_id = fragments(out / "pagefind")[f"/{EDITED}/index.html"]["id"]
+    (src / f"{EDITED}.md").write_text((src / f"{EDITED}.md").read_text("utf-8").replace(
+        "More text.", f"More {MARKER} text.", 1), encoding="utf-8")
+    app = build(src, "dirhtml", confoverrides={"kb_pagefind_recent_limit": 0.25})
+    assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
+    assert manifest(out)["pages"] == [f"{EDITED}/index.html"]
+    assert manifest(out)["superseded"] == [old_id]
+    assert MARKER in fragments(out / "pagefind-recent")[f"/{EDITED}/index.html"]["content"]
