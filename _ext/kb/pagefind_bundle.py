@@ -190,13 +190,13 @@ def index_all(executable: Path, outdir: Path, exclude: Iterable[str],
 
 
 def index_recent(executable: Path, outdir: Path, exclude: Iterable[str],
-                 manifest: Manifest, changed: Iterable[str], main_pages: MainPages) -> int:
-    """Index the recent pages (the manifest's and ``changed``) on their own.
+                 recent_pages: Iterable[str], main_pages: MainPages) -> int:
+    """Index the recent pages (the manifest's and this build's) on their own.
 
-    ``changed`` are output paths relative to ``outdir``, posix style; a
-    path with no file is a removed page. Returns the pages indexed.
+    ``recent_pages`` are output paths relative to ``outdir``, posix style;
+    a path with no file is a removed page. Returns the pages indexed.
     """
-    pages = sorted(set(manifest.pages) | set(changed))
+    pages = sorted(recent_pages)
     shutil.rmtree(outdir / RECENT_DIR, ignore_errors=True)
     indexed = 0
     recent: dict[str, str] = {}

@@ -106,14 +106,13 @@ def run_pagefind(app: Sphinx, exception: BaseException | None) -> None:
         return
     outdir = Path(app.outdir)
     changed: set[str] | None = app.__dict__.pop("kb_changed_pages", None)
-    if changed is None:  # nothing written or removed: the index is current
-        manifest = bundle.Manifest.load(outdir)
-        if manifest is not None and bundle.page_count(outdir):
-            return
-        changed = set()
-    else:
-        manifest = app.__dict__.pop("kb_manifest", None)
+    manifest = (bundle.Manifest.load(outdir) if changed is None
+                else app.__dict__.pop("kb_manifest", None))
     indexed = bundle.page_count(outdir)
+    if changed is None:  # nothing written or removed
+        if manifest is not None and indexed:
+            return  # and the index is whole: nothing to do
+        changed = set()
     executable = bundle.find_pagefind()
     if executable is None:
         logger.warning(
@@ -132,8 +131,8 @@ def run_pagefind(app: Sphinx, exception: BaseException | None) -> None:
         if whole:
             count = bundle.index_all(executable, outdir, EXCLUDE_SELECTORS, main_pages(app))
         else:
-            count = bundle.index_recent(executable, outdir, EXCLUDE_SELECTORS,
-                                        manifest, changed, main_pages(app))  # type: ignore[arg-type]
+            count = bundle.index_recent(executable, outdir, EXCLUDE_SELECTORS, recent,
+                                        main_pages(app))
     except bundle.PagefindError as error:
         (outdir / bundle.MAIN_DIR / bundle.MANIFEST).unlink(missing_ok=True)  # start afresh
         logger.info("failed")
