@@ -1,4 +1,4 @@
-"""The house style on 818 real-world entries (``../shared/realbib``, see its README).
+"""The house style on 818 real-world entries (``tests/data/realbib``, see its README).
 
 Every entry must format without an exception, without broken punctuation
 and without TeX left over; long author lists get ``et al.`` and corporate
@@ -18,11 +18,9 @@ import pytest
 from pybtex.database import BibliographyData, BibliographyDataError, Entry, Person, parse_file
 from pybtex.plugin import find_plugin
 
-from conftest import BROKEN, REPO  # conftest also puts _ext on sys.path
+from conftest import BROKEN, REALBIB  # conftest also puts _ext on sys.path
 from kb.vancouver import MAX_NAMES, VancouverStyle, format_person, latex_to_text
 
-REALBIB = REPO.parent / "shared" / "realbib"
-pytestmark = pytest.mark.skipif(not REALBIB.is_dir(), reason=f"{REALBIB} not found")
 
 TEX_LEFTOVER = re.compile(r"[\\{}$]")
 REPEATED_KEYS = ("PiironenVehtari2017", "luce1986response", "HeckEtAl2018GeneralizedProcessingTree")
