@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import re
 import sys
 import threading
 from collections.abc import Iterator
@@ -387,6 +388,33 @@ def test_nesting_within_the_limit_is_kept_whole(tmp_path: Path) -> None:
 def test_markdown_nested_beyond_the_limit(tmp_path: Path) -> None:
     built = attack(tmp_path, {"essays/bad.md": page("## Text\n\n" + "> " * 3000 + "deep\n")})
     refused(built, "essays/bad.md", 10, "nested more than 50 levels deep here", "left out")
+
+
+BILLION_LAUGHS = "name: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"x{i}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(9))
+
+
+@pytest.mark.parametrize("yaml_text", [BILLION_LAUGHS, "name: &a [*a]\n",
+                                       "name: " + "[" * 5000 + "]" * 5000 + "\n"],
+                         ids=["billion-laughs", "recursive", "deep"])
+def test_new_essay_does_not_hang_on_a_hostile_person_file(tmp_path: Path,
+                                                          yaml_text: str) -> None:
+    """``make new-essay`` reads people/: an aliased file is reported, not expanded."""
+    import subprocess
+    import time
+
+    root = make_root(tmp_path / "site", {"people/eve.md": f"---\n{yaml_text}---\n"}, base=BASE)
+    start = time.monotonic()
+    run = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "new_essay.py"), "--root", str(root),
+         "--title", "A Title", "--author", "ann-example", "--theme", "ios"],
+        capture_output=True, text=True, timeout=60, check=False)
+    assert time.monotonic() - start < 30
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    assert re.match(r"new-essay: people/eve\.md:[23]: ", run.stderr), run.stderr
+    assert "aliases" in run.stderr or "nested more than" in run.stderr
+    assert (root / "essays" / "a-title.md").exists()
 
 
 # -- what content may do ------------------------------------------------------------------------
