@@ -204,6 +204,44 @@ def test_include_parser_option_imports_nothing(tmp_path: Path,
     assert "kbpolicyevil" not in sys.modules
 
 
+def test_relaxed_include_still_refuses_parser(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A site that allows include still may not import a parser named by a page."""
+    marker = tmp_path / "marker"
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    (modules / "kbpolicyevil2.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(modules))
+    built = attack(tmp_path, {"essays/bad.md": page(
+        "## Text\n\n```{include} ../other.md\n:parser: kbpolicyevil2\n```\n"),
+        "other.md": "Other text.\n"}, confoverrides={"kb_policy_allow": ["include"]})
+    lines = built.warning_lines()
+    assert any("the ':parser:' option imports Python code and cannot be used" in line
+               for line in lines), built.warnings
+    assert not marker.exists()
+
+
+def test_rst_page_gets_the_same_policy(tmp_path: Path) -> None:
+    """A page in reStructuredText, which the extension does not own, is refused alike."""
+    built = attack(tmp_path, {"extra.rst": ":orphan:\n\nExtra\n=====\n\n"
+                              ".. include:: ../secret.txt\n\n.. raw:: html\n\n"
+                              "   <script>alert(1)</script>\n\n"
+                              "`x <javascript:alert(1)>`_ and `named`_\n\n"
+                              ".. _named: javascript:alert(2)\n"})
+    found = [(line.split(": WARNING: ")[0].rsplit("/", 1)[1], line.split(": WARNING: ")[1])
+             for line in built.warning_lines()]
+    expected = [("extra.rst:6", "'include' cannot be used"),
+                ("extra.rst:8", "'raw' cannot be used"),
+                ("extra.rst:12", "the link to 'javascript:alert(1)' uses 'javascript:'"),
+                ("extra.rst:12", "the link to 'javascript:alert(2)' uses 'javascript:'")]
+    assert [(where, message[:len(start)]) for (where, message), (_, start)
+            in zip(found, expected, strict=True)] == expected, built.warnings
+    assert leaked(built) == []
+    out = html(built, "extra")
+    assert "<script>alert" not in out and "javascript:" not in out
+
+
 def test_docutils_conf_cannot_turn_file_insertion_back_on(tmp_path: Path) -> None:
     built = attack(tmp_path, {
         "docutils.conf": "[general]\nfile_insertion_enabled: yes\nraw_enabled: yes\n",

@@ -333,12 +333,13 @@ def install_directives(app: Sphinx, config: Config) -> None:
 class PolicyTransform(SphinxTransform):
     """Refuse what a page's doctree points at or carries, before anything is copied.
 
-    Runs before the extension's own page transform (700), so only what the
+    Runs after docutils has resolved named links (``ExternalTargets``, 640),
+    before the extension's own page transform (700), so that only what the
     page's text made is checked, and before ``doctree-read``, where
     Sphinx's collectors copy images and downloads into the output.
     """
 
-    default_priority = 150
+    default_priority = 690
 
     def apply(self, **kwargs: Any) -> None:
         config, docname = self.config, self.env.docname
@@ -426,49 +427,57 @@ def check_sources(app: Sphinx, config: Config) -> None:
     Done here, not later, so that the exclusion is part of the configuration
     Sphinx compares between builds (no needless full rebuild).
     """
-    srcdir = Path(app.srcdir)
+    srcdir = os.fspath(app.srcdir)
     root = Path(os.path.realpath(srcdir))
     suffixes = tuple(config.source_suffix) if config.source_suffix else (".rst", ".md")
+    # The folders Sphinx leaves out of its own search for pages.
     skip = Matcher([*config.exclude_patterns, *config.templates_path,
                     *getattr(config, "html_static_path", []), "_build"])
+    check_links = not allowed(config, "symlinks")
     refused: list[str] = []
-    for folder, subfolders, files in os.walk(srcdir):
-        rel_folder = Path(folder).relative_to(srcdir)
-        keep = []
-        for name in sorted(subfolders):
-            rel = (rel_folder / name).as_posix()
-            if name.startswith(".") or skip(rel):
-                continue
-            path = Path(folder, name)
-            if path.is_symlink() and not allowed(config, "symlinks") and \
-                    not _inside(path, root):
-                first = _first_source(path, suffixes)
-                if first:
-                    refuse(f"the folder '{rel}' is a symbolic link to a folder outside "
-                           "the site's folder; move the pages themselves into it",
-                           at_file(first))
+    stack = [""]
+    while stack:  # os.scandir: whether an entry is a link costs no system call
+        rel_folder = stack.pop()
+        with os.scandir(os.path.join(srcdir, rel_folder)) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                rel = f"{rel_folder}/{entry.name}" if rel_folder else entry.name
+                if entry.is_dir():
+                    if skip(rel):
+                        continue
+                    problem = _folder_problem(entry, rel, root, suffixes, config,
+                                              check_links)
+                    if problem:
+                        message, first = problem
+                        refuse(message, at_file(first))
+                        refused.append(rel)
+                    elif not entry.is_symlink():  # a link inside: walked as itself
+                        stack.append(rel)
+                elif check_links and entry.name.endswith(suffixes) and \
+                        entry.is_symlink() and not _inside(Path(entry.path), root):
+                    refuse(f"'{rel}' is a symbolic link to a file outside the site's "
+                           "folder; put the page itself here instead of a link",
+                           at_file(Path(entry.path)))
                     refused.append(rel)
-                continue
-            first = _first_source(path, suffixes) if rel_folder == Path() and \
-                name in RESERVED_FOLDERS and not allowed(config, "reserved-folders") else None
-            if first:
-                refuse(f"the folder '{name}/' has the name of a folder the build makes "
-                       f"for its own files ({', '.join(RESERVED_FOLDERS)}), so its pages "
-                       "would be overwritten or deleted; rename the folder", at_file(first))
-                refused.append(name)
-                continue
-            keep.append(name)
-        subfolders[:] = keep
-        for name in files:
-            path = Path(folder, name)
-            if name.endswith(suffixes) and path.is_symlink() and \
-                    not allowed(config, "symlinks") and not _inside(path, root):
-                rel = (rel_folder / name).as_posix()
-                refuse(f"'{rel}' is a symbolic link to a file outside the site's folder; "
-                       "put the page itself here instead of a link", at_file(path))
-                refused.append(rel)
     if refused:
         config.exclude_patterns = [*config.exclude_patterns, *refused]
+
+
+def _folder_problem(entry: os.DirEntry, rel: str, root: Path, suffixes: tuple[str, ...],
+                    config: Config, check_links: bool) -> tuple[str, Path] | None:
+    """Why a folder's pages are refused (and its first page), or None."""
+    path = Path(entry.path)
+    if check_links and entry.is_symlink() and not _inside(path, root):
+        first = _first_source(path, suffixes)
+        if first:
+            return (f"the folder '{rel}' is a symbolic link to a folder outside the "
+                    "site's folder; move the pages themselves into it", first)
+    elif rel in RESERVED_FOLDERS and not allowed(config, "reserved-folders"):
+        first = _first_source(path, suffixes)
+        if first:
+            return (f"the folder '{rel}/' has the name of a folder the build makes for "
+                    f"its own files ({', '.join(RESERVED_FOLDERS)}), so its pages would "
+                    "be overwritten or deleted; rename the folder", first)
+    return None
 
 
 def _inside(path: Path, root: Path) -> bool:
