@@ -434,32 +434,34 @@ def check_sources(app: Sphinx, config: Config) -> None:
     skip = Matcher([*config.exclude_patterns, *config.templates_path,
                     *getattr(config, "html_static_path", []), "_build"])
     check_links = not allowed(config, "symlinks")
-    refused: list[str] = []
+    refused: list[tuple[str, str, Path]] = []  # (rel, message, file named)
     stack = [""]
     while stack:  # os.scandir: whether an entry is a link costs no system call
         rel_folder = stack.pop()
+        prefix = f"{rel_folder}/" if rel_folder else ""
         with os.scandir(os.path.join(srcdir, rel_folder)) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
-                rel = f"{rel_folder}/{entry.name}" if rel_folder else entry.name
+            for entry in entries:
                 if entry.is_dir():
+                    rel = prefix + entry.name
                     if skip(rel):
                         continue
                     problem = _folder_problem(entry, rel, root, suffixes, config,
                                               check_links)
                     if problem:
-                        message, first = problem
-                        refuse(message, at_file(first))
-                        refused.append(rel)
+                        refused.append((rel, *problem))
                     elif not entry.is_symlink():  # a link inside: walked as itself
                         stack.append(rel)
-                elif check_links and entry.name.endswith(suffixes) and \
-                        entry.is_symlink() and not _inside(Path(entry.path), root):
-                    refuse(f"'{rel}' is a symbolic link to a file outside the site's "
-                           "folder; put the page itself here instead of a link",
-                           at_file(Path(entry.path)))
-                    refused.append(rel)
+                elif check_links and entry.is_symlink() and \
+                        entry.name.endswith(suffixes) and \
+                        not _inside(Path(entry.path), root):
+                    rel = prefix + entry.name
+                    refused.append((rel, f"'{rel}' is a symbolic link to a file outside "
+                                    "the site's folder; put the page itself here instead "
+                                    "of a link", Path(entry.path)))
+    for _, message, first in sorted(refused):
+        refuse(message, at_file(first))
     if refused:
-        config.exclude_patterns = [*config.exclude_patterns, *refused]
+        config.exclude_patterns = [*config.exclude_patterns, *sorted(r[0] for r in refused)]
 
 
 def _folder_problem(entry: os.DirEntry, rel: str, root: Path, suffixes: tuple[str, ...],
