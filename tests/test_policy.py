@@ -305,6 +305,8 @@ RAW = {
     "html-block": ("<script>alert(1)</script>", "HTML in the text ('<script>alert(1)</script>')"),
     "html-inline": ('Read <a href="x" onclick="alert(1)">this</a> now.',
                     "HTML in the text ('<a href=\"x\" onclick=\"alert(1)\">')"),
+    "comment-then-script": ("<!-- a note --><script>alert(1)</script>",
+                            "HTML in the text ('<!-- a note --><script>alert(1)</script>')"),
     "raw-html": ("```{raw} html\n<script>alert(1)</script>\n```", "'raw' cannot be used"),
     "raw-latex": ("```{raw} latex\n\\input{/etc/passwd}\n```", "'raw' cannot be used"),
     "rst-raw-role": ("```{eval-rst}\n.. role:: html(raw)\n   :format: html\n\n"
@@ -467,7 +469,9 @@ themes: [ios]
 tags: [patient involvement, NHS]
 ---
 
+<!-- wp:heading -->
 ## A heading
+<!-- /wp:heading -->
 
 Text with *emphasis*, **strong** words and a [link](https://www.example.org/page?x=1&y=2)
 and another to [an http page](http://example.com/) and [e-mail](mailto:someone@example.org).
@@ -494,10 +498,15 @@ A local picture: ![a dot](images/dot.png), and a link to
 
 
 def test_an_imported_blog_essay_passes(tmp_path: Path) -> None:
-    """Everything the WordPress importer writes is allowed: no warning at all."""
+    """Everything the WordPress importer writes is allowed: no warning at all.
+
+    HTML comments (WordPress marks its blocks with them) show nothing, so
+    they are simply left out of the page.
+    """
     built = attack(tmp_path, {"essays/imported.md": IMPORTED})
     assert built.warnings == ""
     out = html(built, "essays/imported")
+    assert "wp:heading" not in out
     assert 'src="https://blog.example.org/wp-content/uploads/2016/03/chart.png"' in out
     assert 'alt="A chart of admissions by month"' in out
     assert 'href="https://www.example.org/page?x=1&amp;y=2"' in out

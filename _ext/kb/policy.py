@@ -107,6 +107,8 @@ class PolicyRenderer(SphinxRenderer):
     def render_html_block(self, token: Any) -> None:
         if allowed(self.sphinx_env.config, "raw"):
             return super().render_html_block(token)
+        if is_comment(token.content):
+            return None  # a comment (WordPress writes many) shows nothing: left out
         before = len(self.current_node.children)
         super().render_html_block(token)  # html_image/html_admonition, if enabled
         for node in list(self.current_node.children[before:]):
@@ -152,6 +154,21 @@ class PolicyRenderer(SphinxRenderer):
                     del data[key]
         token.token.content = data  # already read: myst-parser takes it as it is
         super().render_front_matter(token)
+
+
+def is_comment(html: str) -> bool:
+    """Whether ``html`` is one HTML comment and nothing else.
+
+    A browser ends a comment at the first ``-->`` or ``--!>`` (and ``<!-->``
+    is a whole comment), so that must be the end of the text.
+    """
+    text = html.strip()
+    if not (text.startswith("<!--") and text.endswith("-->")) or \
+            text.startswith(("<!-->", "<!--->")):
+        return False
+    inner = text[4:]
+    ends = [i for i in (inner.find("-->"), inner.find("--!>")) if i >= 0]
+    return min(ends) == len(inner) - 3
 
 
 def _key_line(yaml_text: str, key: str, default: int) -> int:
