@@ -103,7 +103,8 @@ def visit_video_html(self: Any, node: kb_video) -> None:
         'loading="lazy" referrerpolicy="strict-origin-when-cross-origin" '
         'sandbox="allow-scripts allow-same-origin allow-presentation allow-popups" '
         'allow="fullscreen; picture-in-picture" allowfullscreen '
-        'width="640" height="360"></iframe><figcaption>')
+        'width="640" height="360" style="width:100%;max-width:640px;height:auto;'
+        'aspect-ratio:16/9;border:0"></iframe><figcaption>')  # fits a phone
 
 
 def depart_video_html(self: Any, node: kb_video) -> None:
