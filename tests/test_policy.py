@@ -330,9 +330,12 @@ def test_no_raw_html_or_latex_from_content(tmp_path: Path, case: str) -> None:
     assert "evil.example/\"" not in page_html.split("</head>")[0]
 
 
-def test_raw_latex_never_reaches_the_tex(tmp_path: Path) -> None:
-    built = attack(tmp_path, {"essays/bad.md": page(
-        "## Text\n\n```{raw} latex\n\\input{/etc/passwd}\n```\n")}, builder="latex")
+@pytest.mark.parametrize("body", ["```{raw} latex\n\\input{/etc/passwd}\n```",
+                                  "```{math}\n\\input{/etc/passwd}\n```",
+                                  "{math}`\\input{/etc/passwd}`"])
+def test_raw_latex_never_reaches_the_tex(tmp_path: Path, body: str) -> None:
+    built = attack(tmp_path, {"essays/bad.md": page(f"## Text\n\n{body}\n")},
+                   builder="latex")
     assert len(built.warning_lines()) == 1
     tex = "".join(p.read_text(encoding="utf-8") for p in built.outdir.glob("*.tex"))
     assert "\\input{/etc/passwd}" not in tex
@@ -609,3 +612,17 @@ def test_feed_link_is_relative_on_the_web(site: Path) -> None:
     link = soup.find("a", class_="kb-feed-link")
     assert link.get_text() == "Atom feed"
     assert (site / link["href"]).resolve() == (site / "atom.xml").resolve()
+
+
+def test_the_staff_guide_and_readme_say_what_content_may_do() -> None:
+    """Every rule a maintainer can relax is named in the staff guide."""
+    from kb.policy import RULES
+
+    guide = (REPO / "writing.md").read_text(encoding="utf-8")
+    section = guide[guide.index("## What content may do"):guide.index("## Previewing")]
+    for rule in RULES:
+        assert f"`{rule}`" in section, rule
+    for example in ("kb_policy_allow", "{video}", "{feed}", "kb_max_page_bytes"):
+        assert example in section, example
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "## What content may do" in readme and "_ext/kb/policy.py" in readme
