@@ -275,7 +275,7 @@ def test_links_and_images_stay_in_the_site(tmp_path: Path, case: str) -> None:
     built = attack(tmp_path, {"essays/bad.md": page(f"## Text\n\n{body}\n"), **git})
     # An image's :target: has no line of its own in docutils: the file is named.
     line = None if case == "rst-image-target" else 11 if "eval-rst" in body else 10
-    refused(built, "essays/bad.md", line, f"the {what} to ", says)
+    refused(built, "essays/bad.md", line, f"the {what} ", says)
     assert leaked(built) == []
     assert "javascript:" not in html(built, "essays/bad")
 

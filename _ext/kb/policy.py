@@ -387,7 +387,8 @@ class PolicyTransform(SphinxTransform):
         else:
             fix = ("link to an https:// or mailto: address, or to a file inside the "
                    "site's folder")
-        refuse(f"the {what} to {target!r} {problem}: {fix}",
+        named = f"the image {target!r}" if what == "image" else f"the link to {target!r}"
+        refuse(f"{named} {problem}: {fix}",
                (self.env.docname, line_of(node)))
         if what == "image":
             alt = node.get("alt", "")
