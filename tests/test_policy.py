@@ -187,6 +187,15 @@ def test_no_address_is_fetched(tmp_path: Path, server: Server, directive: str) -
     assert leaked(built) == []
 
 
+def test_relaxed_raw_still_fetches_nothing(tmp_path: Path, server: Server) -> None:
+    """A site that allows raw HTML (and file inclusion) still fetches no address."""
+    built = attack(tmp_path, {"essays/bad.md": page(
+        f"## Text\n\n```{{raw}} html\n:url: {server.url}/data\n```\n")},
+        confoverrides={"kb_policy_allow": ["raw", "include"]})
+    refused(built, "essays/bad.md", 10, "'raw' cannot read ':url:'")
+    assert server.requests == []
+
+
 def test_include_parser_option_imports_nothing(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """``:parser:`` would import any module on the path: here one that leaves a marker."""

@@ -31,6 +31,7 @@ from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import Directive, directives
+from docutils.parsers.rst.directives.misc import Raw
 from docutils.parsers.rst.directives.tables import CSVTable
 from myst_parser.config.main import TopmatterReadError, merge_file_level, read_topmatter
 from myst_parser.mdit_to_docutils.sphinx_ import SphinxRenderer
@@ -222,8 +223,13 @@ class PolicyRSTParser(RSTParser):
 
     def parse(self, inputstring: str | Any, document: nodes.document) -> None:
         lock_settings(document)
-        super().parse(inputstring, document)
         env = document.settings.env
+        try:
+            super().parse(inputstring, document)
+        except RecursionError:
+            document.children = []
+            refuse("this page is nested too deeply to be read; its text is left out. "
+                   f"Keep it under {env.config.kb_max_nesting} levels", (env.docname, 1))
         limit_nesting(document, env.config.kb_max_nesting, env.docname)
 
 
@@ -328,6 +334,20 @@ class PolicyCSVTable(CSVTable):
         return super().run()
 
 
+class PolicyRaw(Raw):
+    """``raw`` for a site that allows it: still no ``:file:`` or ``:url:`` unless allowed."""
+
+    def run(self) -> list[nodes.Node]:
+        env = self.state.document.settings.env
+        for option, rule in (("file", "include"), ("url", "fetch")):
+            if option in self.options and not allowed(env.config, rule):
+                refuse(f"'raw' cannot read ':{option}:': a page cannot bring in other "
+                       "files or addresses. Put the content under the directive",
+                       (env.docname, self.lineno))
+                return []
+        return super().run()
+
+
 def install_directives(app: Sphinx, config: Config) -> None:
     """Replace what content may not use, rule by rule (``config-inited``)."""
     for name, (rule, why) in _REFUSED.items():
@@ -341,6 +361,8 @@ def install_directives(app: Sphinx, config: Config) -> None:
 
         app.add_directive("include", NoParserInclude, override=True)
     app.add_directive("csv-table", PolicyCSVTable, override=True)
+    if allowed(config, "raw"):
+        app.add_directive("raw", PolicyRaw, override=True)
     if not allowed(config, "raw"):
         app.add_role("raw", refusing_role("raw", _REFUSED["raw"][1]), override=True)
 
