@@ -73,6 +73,7 @@ def server() -> Iterator[Server]:
 
 def attack(tmp_path: Path, changes: Changes, builder: str = "html", **kwargs: object) -> Built:
     """Build the policy root with ``changes``; a secret file sits beside it."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "secret.txt").write_text(f"{SECRET}\n", encoding="utf-8")
     (tmp_path / "secret.csv").write_text(f"a,b\n{SECRET},1\n", encoding="utf-8")
     (tmp_path / "secret.png").write_bytes((BASE / "essays/images/dot.png").read_bytes()
@@ -635,3 +636,15 @@ def test_the_staff_guide_and_readme_say_what_content_may_do() -> None:
         assert example in section, example
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "## What content may do" in readme and "_ext/kb/policy.py" in readme
+
+
+def test_feed_link_is_the_full_address_in_the_pdf(tmp_path: Path) -> None:
+    body = page("## Text\n\nFollow the {feed}`Atom feed`.\n")
+    built = attack(tmp_path / "a", {"essays/bad.md": body}, builder="latex",
+                   confoverrides={"html_baseurl": "https://kb.example.org/kb/"})
+    assert built.warning_lines() == []
+    tex = "".join(p.read_text(encoding="utf-8") for p in built.outdir.glob("*.tex"))
+    assert "\\sphinxhref{https://kb.example.org/kb/atom.xml}{Atom feed}" in tex
+    plain = attack(tmp_path / "b", {"essays/bad.md": body})  # no address: no feed, no link
+    assert "Atom feed" in html(plain, "essays/bad")
+    assert "atom.xml" not in html(plain, "essays/bad")

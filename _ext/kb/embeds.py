@@ -20,7 +20,6 @@ from urllib.parse import parse_qs, urlsplit
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
-from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 from sphinx.util.osutil import relative_uri
@@ -129,25 +128,19 @@ class FeedRole(SphinxRole):
         return [node], []
 
 
-class ResolveFeedLinks(SphinxPostTransform):
-    default_priority = 100
-
-    def run(self, **kwargs: Any) -> None:
-        base = base_url(self.config)
-        for node in list(self.document.findall(feed_link)):
-            text = node.astext()
-            if not base:  # no feed is written without the site's address
-                uri = None
-            elif self.app.builder.format == "html":
-                uri = relative_uri(self.app.builder.get_target_uri(self.env.docname),
-                                   FEED_FILE)
-            else:
-                uri = base + FEED_FILE
-            if uri is None:
-                node.replace_self(nodes.Text(text))
-            else:
-                node.replace_self(nodes.reference(text, text, refuri=uri,
-                                                  classes=["kb-feed-link"]))
+def resolve_feed_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Each ``{feed}`` becomes a link for the builder at hand (``doctree-resolved``)."""
+    base = base_url(app.config)
+    for node in list(doctree.findall(feed_link)):
+        text = node.astext()
+        if not base:  # no feed is written without the site's address
+            node.replace_self(nodes.Text(text))
+            continue
+        if app.builder.format == "html":
+            uri = relative_uri(app.builder.get_target_uri(docname), FEED_FILE)
+        else:
+            uri = base + FEED_FILE
+        node.replace_self(nodes.reference(text, text, refuri=uri, classes=["kb-feed-link"]))
 
 
 def setup_embeds(app: Sphinx) -> None:
@@ -158,4 +151,4 @@ def setup_embeds(app: Sphinx) -> None:
     app.add_directive("video", VideoDirective)
     app.add_node(feed_link)
     app.add_role("feed", FeedRole())
-    app.add_post_transform(ResolveFeedLinks)
+    app.connect("doctree-resolved", resolve_feed_links)
