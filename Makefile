@@ -12,7 +12,7 @@ SPHINXOPTS ?= -W --keep-going -n
 JOBS       ?= 1
 BUILDDIR   := _build
 
-.PHONY: help html test latexpdf pdf serve new-essay clean lint bench
+.PHONY: help html test latexpdf pdf serve new-essay clean lint bench lock
 
 help:
 	@echo "make html       build the site into $(BUILDDIR)/html"
@@ -22,6 +22,7 @@ help:
 	@echo "make new-essay  start a new essay from a skeleton"
 	@echo "make test       run the whole test suite"
 	@echo "make clean      remove $(BUILDDIR)"
+	@echo "make lock       regenerate requirements.lock (hashes) after editing requirements.txt"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -91,3 +92,11 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(BUILDDIR)
+
+# requirements.lock: what the publishing build installs (pip install
+# --require-hashes): every build requirement, direct and indirect, pinned,
+# with the hashes of all its files on PyPI, so one lock serves Linux x86_64
+# and arm64 runners and every Python from 3.11. Run after editing requirements.txt.
+lock: $(STAMP)
+	$(BIN)/uv pip compile requirements.txt --universal --python-version 3.11 \
+	  --generate-hashes --custom-compile-command "make lock" --quiet -o requirements.lock
