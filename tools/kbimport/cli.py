@@ -1,0 +1,222 @@
+"""``make import SOURCE=<path>`` / ``python -m tools.kbimport <path>``: run and report.
+
+Everything is read and converted first; files are written only when no
+input was bad, each one atomically (a temporary file renamed over it), so
+a failed import leaves the repository as it was.  Exit status: 0 done
+(even with items to check), 1 bad input (nothing written), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import ROOT
+from .bibstore import BibError, BibStore
+from .content import Context, split_parts, soup, to_myst
+from .essay import essay_text, front_matter, person_text
+from .people import Author, Site, parse_signoff
+from .refparse import parse_reference
+from .sources import Post, Skipped, SourceError, read
+
+
+@dataclass
+class Result:
+    """What an import would write, and what it has to tell."""
+
+    files: dict[Path, str] = field(default_factory=dict)
+    imported: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    new_people: list[str] = field(default_factory=list)
+    new_works: list[str] = field(default_factory=list)
+    reused_works: int = 0
+
+
+def plan(source: Path, root: Path, *, force: bool = False) -> Result:
+    """Read ``source`` and work out every file to write (nothing is written)."""
+    posts, skipped = read(source)
+    site = Site.load(root)
+    bib = BibStore.load(root / "refs.bib")
+    result = Result(skipped=list(skipped))
+    slugs: set[str] = set()
+    for post in posts:
+        _import_post(post, root, site, bib, result, slugs, force=force)
+    for pid, name in site.new_people.items():
+        result.files[root / "people" / f"{pid}.md"] = person_text(name)
+        result.new_people.append(f"people/{pid}.md ({name})")
+    bib_text = bib.text(source.name)
+    if bib_text != bib.original:
+        result.files[root / "refs.bib"] = bib_text
+    return result
+
+
+def _authors(post: Post, signoff: str | None, site: Site) -> list[Author]:
+    if signoff:
+        authors = parse_signoff(signoff, site)
+        if authors:
+            return authors
+    return [Author(name) for name in post.creators]
+
+
+def _import_post(post: Post, root: Path, site: Site, bib: BibStore, result: Result,
+                 slugs: set[str], *, force: bool) -> None:
+    where = post.where
+    if post.slug in slugs:
+        result.skipped.append(Skipped(where, f"a second post with the slug '{post.slug}' "
+                                             "in this import"))
+        return
+    slugs.add(post.slug)
+    body = soup(post.body_html)
+    from .content import drop_furniture  # noqa: PLC0415  (kept next to its use)
+    drop_furniture(body)
+    parts = split_parts(body)
+    authors = _authors(post, parts.signoff, site)
+    if not authors:
+        result.skipped.append(Skipped(where, "no author: no sign-off line ('— Name, "
+                                             "Position, ...') and no author in the source"))
+        return
+    path = root / "essays" / f"{post.slug}.md"
+    checks: list[str] = []
+    # References: one key per number, reusing works already in refs.bib.
+    keys: dict[int, str] = {}
+    new_before = len(bib.added)
+    for number, text in sorted(parts.references.items()):
+        ref = parse_reference(text)
+        key, reused = bib.key_for(ref)
+        keys[number] = key
+        result.reused_works += reused
+        if ref.verbatim:
+            checks.append(f"reference {number} could not be read; kept as written in "
+                          f"refs.bib as '{key}': {text}")
+        elif not ref.exact:
+            checks.append(f"reference {number} is printed in the house style as: {ref.printed}")
+    result.new_works += [entry.split("{", 1)[1].split(",", 1)[0]
+                         for entry in bib.added[new_before:]]
+
+    def cite(numbers: list[int]) -> str | None:
+        if not numbers or any(n not in keys for n in numbers):
+            return None
+        from .markers import role  # noqa: PLC0415
+        return role([keys[n] for n in numbers])
+
+    context = Context(cite=cite, theme_link=lambda _: None, base_url=post.base_url)
+    titles = [(t.title, t.slug) for t in site.themes]
+    text = to_myst(parts.body, context, titles)
+    checks += context.notes
+    result.images += context.images
+    order: list[int] = []
+    for numbers in context.markers:
+        order += [n for n in numbers if n not in order]
+    if order and order != sorted(order):
+        checks.append("the blog does not number its references in the order they are first "
+                      f"cited ({' '.join(map(str, order))}); the site numbers them by first "
+                      "citation, so the numbers readers see change")
+    uncited = [n for n in sorted(keys) if n not in order]
+    if uncited:
+        checks.append(f"reference(s) {', '.join(map(str, uncited))} never cited in the text: "
+                      "not shown in the essay's list; cite them or leave them out")
+    if not parts.references and context.markers:
+        checks.append("markers but no numbered reference list found")
+    # Front matter.
+    themes: list[str] = []
+    tags: list[str] = []
+    for label in post.categories:
+        theme = site.theme(label)
+        if theme:
+            themes.append(theme.slug)
+        elif label.lower() != "uncategorized":
+            tags.append(label)
+    tags += [t for t in post.tags if t not in tags]
+    if not themes and context.themes:
+        themes = list(context.themes)
+        checks.append(f"themes taken from the text's theme links: {', '.join(themes)}")
+    entries = []
+    for author in authors:
+        entry: dict = {"id": site.person(author.name)}
+        if author.position:
+            entry["position"] = author.position
+        if author.affiliations:
+            entry["affiliations"] = author.affiliations
+        if author.roles:
+            entry["roles"] = [site.role(r) for r in author.roles]
+        entries.append(entry)
+    content = essay_text(
+        front_matter(post.title, post.date, entries, list(dict.fromkeys(themes)),
+                     list(dict.fromkeys(tags))), text)
+    rel = path.relative_to(root).as_posix()
+    if path.exists():
+        old = path.read_text(encoding="utf-8", errors="replace")
+        if old == content:
+            result.unchanged.append(f"{rel} (from {where}): already imported, unchanged")
+            return
+        if not force:
+            result.skipped.append(Skipped(where, f"{rel} exists and differs; kept (use "
+                                                 "--force, or FORCE=1 with make, to replace)"))
+            return
+    result.files[path] = content
+    result.imported.append(f"{rel}  '{post.title}'  ({len(keys)} references)")
+    result.checks += [f"{rel}: {check}" for check in checks]
+
+
+def write(files: dict[Path, str]) -> None:
+    """Each file replaced atomically (temporary file in the same folder, renamed)."""
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+                out.write(text)
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+
+def report(result: Result, out=sys.stdout) -> None:
+    def section(title: str, lines: list[str]) -> None:
+        if lines:
+            print(f"{title} ({len(lines)}):", file=out)
+            for line in lines:
+                print(f"  {line}", file=out)
+
+    section("Imported", result.imported)
+    section("Already imported", result.unchanged)
+    section("Skipped", [f"{s.where}: {s.reason}" for s in result.skipped])
+    section("New people", result.new_people)
+    section("New works in refs.bib", result.new_works)
+    if result.reused_works:
+        print(f"Works already in refs.bib, reused: {result.reused_works}", file=out)
+    section("Check", result.checks)
+    section("Images not downloaded (they stay on the blog's server; copy them into the "
+            "repository to keep them)", list(dict.fromkeys(result.images)))
+    if not (result.imported or result.unchanged):
+        print("Nothing imported.", file=out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="make import SOURCE=", description=__doc__.split("\n")[0])
+    parser.add_argument("source", type=Path, help="WordPress export (.xml), saved page "
+                                                  "(.txt or .html), or a folder of them")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing essay with the same slug")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="the knowledge base to import into (default: this checkout)")
+    args = parser.parse_args(argv)
+    try:
+        result = plan(args.source, args.root, force=args.force)
+    except (SourceError, BibError) as err:
+        for line in str(err).splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        print("Nothing was written.", file=sys.stderr)
+        return 1
+    write(result.files)
+    report(result)
+    return 0

@@ -1,0 +1,184 @@
+"""Authors, people and themes: the sign-off and the export's authors against the site.
+
+People are matched by name (accents, case and stops ignored) to the pages
+in ``people/``; a person not there gets a new page with their name and
+nothing else (no biography is invented).  A role naming a theme ("Lead IOS
+Theme") becomes ``{title: Lead, theme: ios}`` when a page in ``themes/``
+has that short name or title.  Themes are never created: a blog names a
+theme but does not give both its title and short name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_SIGNOFF = re.compile(r"^\s*[\u2014\u2013]\s*|^\s*-{1,2}\s+")
+
+
+def front_matter(path: Path) -> dict:
+    """The YAML block at the top of a page; ``{}`` when absent or broken."""
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    if not lines or not _FENCE.match(lines[0]):
+        return {}
+    for end in range(1, len(lines)):
+        if _FENCE.match(lines[end]):
+            try:
+                data = yaml.safe_load("\n".join(lines[1:end]))
+            except yaml.YAMLError:
+                return {}
+            return data if isinstance(data, dict) else {}
+    return {}
+
+
+def name_key(name: str) -> str:
+    """``Graeme  Currie`` / ``graeme currie`` / ``Gráeme Currie.`` -> one key."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w\s'-]", " ", text).casefold().split())
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@dataclass
+class Theme:
+    slug: str
+    title: str
+    short: str
+
+
+@dataclass
+class Site:
+    """The people and themes a checkout has, and the people this import adds."""
+
+    root: Path
+    people: dict[str, str]  # name key -> id
+    ids: set[str]
+    themes: list[Theme]
+    new_people: dict[str, str] = field(default_factory=dict)  # id -> name
+
+    @classmethod
+    def load(cls, root: Path) -> Site:
+        people: dict[str, str] = {}
+        ids = set()
+        for path in sorted((root / "people").glob("*.md")):
+            if path.stem == "index":
+                continue
+            ids.add(path.stem)
+            name = front_matter(path).get("name")
+            if isinstance(name, str) and name.strip():
+                people.setdefault(name_key(name), path.stem)
+        themes = []
+        for path in sorted((root / "themes").glob("*.md")):
+            data = front_matter(path)
+            if path.stem != "index" and isinstance(data.get("title"), str):
+                themes.append(Theme(path.stem, data["title"], str(data.get("short") or "")))
+        return cls(root, people, ids, themes)
+
+    def person(self, name: str) -> str:
+        """The id of the person called ``name``, creating one if none matches."""
+        key = name_key(name)
+        if key in self.people:
+            return self.people[key]
+        base = slugify(name) or "author"
+        pid, number = base, 2
+        while pid in self.ids:
+            pid, number = f"{base}-{number}", number + 1
+        self.ids.add(pid)
+        self.people[key] = pid
+        self.new_people[pid] = " ".join(name.split())
+        return pid
+
+    def theme(self, words: str) -> Theme | None:
+        """The theme whose title or short name is ``words`` (any case)."""
+        key = name_key(words)
+        for theme in self.themes:
+            if key in (name_key(theme.title), name_key(theme.short)):
+                return theme
+        return None
+
+    def role(self, text: str) -> str | dict:
+        """``Lead IOS Theme`` -> ``{title: Lead, theme: ios}``; others as written."""
+        match = re.match(r"^(.+?) (.+?) [Tt]heme$", text)
+        if match:
+            for start in range(len(text.split()) - 2, 0, -1):
+                words = text.split()
+                title, named = " ".join(words[:start]), " ".join(words[start:-1])
+                theme = self.theme(named)
+                if theme:
+                    return {"title": title, "theme": theme.slug}
+        return text
+
+
+@dataclass
+class Author:
+    name: str
+    position: str | None = None
+    affiliations: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+
+
+def is_signoff(text: str) -> bool:
+    """``— Name, ...``: a dash, then a name of capitalised words."""
+    return bool(re.match(r"^\s*(?:[\u2014\u2013]|-{1,2})\s*[A-Z][\w.'-]+(?: [\w.'-]+){0,4}"
+                         r"(?:,|\s*$|\s+and\s|;)", text))
+
+
+def parse_signoff(text: str, site: Site) -> list[Author]:
+    """``— Name, Position, Affiliation, Role & Role.`` (several joined by ``and``/``;``)."""
+    text = _SIGNOFF.sub("", text).strip().rstrip(".").strip()
+    chunks = [c.strip() for c in text.split(";") if c.strip()]
+    out: list[Author] = []
+    for chunk in chunks:
+        out.extend(_split_and(chunk, site))
+    return out
+
+
+def _looks_like_name(text: str, site: Site) -> bool:
+    if name_key(text) in site.people:
+        return True
+    words = text.split()
+    return 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
+
+
+def _split_and(chunk: str, site: Site) -> list[Author]:
+    """``A, Pos and B, Pos`` -> two authors; ``Health and Social Care`` stays whole."""
+    parts = re.split(r"\s+and\s+", chunk)
+    groups: list[str] = [parts[0]]
+    for part in parts[1:]:
+        head = part.split(",")[0].strip()
+        if _looks_like_name(head, site) and (
+            "," in part or "," in groups[-1] or len(groups[-1].split()) <= 4
+        ) and not _role_words(head):
+            groups.append(part)
+        else:
+            groups[-1] = f"{groups[-1]} and {part}"
+    return [_author(group) for group in groups]
+
+
+def _role_words(text: str) -> bool:
+    return bool(re.search(r"\b(?:Theme|Director|Lead|Professor|School|University|Department)\b",
+                          text))
+
+
+def _author(text: str) -> Author:
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    author = Author(parts[0])
+    rest = parts[1:]
+    if rest and (len(rest) >= 3 or "&" in rest[-1]):
+        author.roles = [r.strip() for r in rest.pop().split("&") if r.strip()]
+    if rest:
+        author.position = rest.pop(0)
+    author.affiliations = rest
+    return author
