@@ -77,10 +77,16 @@ def soup(html: str) -> BeautifulSoup:
     return BeautifulSoup(html, "html.parser")
 
 
+_BLOCK_TAG = r"(?:ul|ol|blockquote|h[1-6]|figure|pre|table|div|section|hr|dl)"
+
+
 def autop(content: str) -> str:
     """WordPress stores paragraphs as blank-line-separated text (``wpautop``)."""
     if re.search(r"<p[\s>]", content, re.IGNORECASE):
         return content
+    content = re.sub(rf"\s*(<{_BLOCK_TAG}\b[^>]*>)", r"\n\n\1", content, flags=re.IGNORECASE)
+    content = re.sub(rf"(</{_BLOCK_TAG}>)\s*", r"\1\n\n", content, flags=re.IGNORECASE)
+    # A block's own lines stay together: only text chunks become paragraphs.
     out = []
     for chunk in re.split(r"\n\s*\n", content.replace("\r\n", "\n")):
         chunk = chunk.strip()
@@ -130,6 +136,13 @@ def _looks_like_reference(text: str) -> bool:
 def split_parts(body: Tag) -> Parts:
     """Take the numbered reference list and the sign-off out of ``body``."""
     parts = Parts(body)
+    while True:  # a wrapper around the whole post (<div class="post">) is not a block
+        children = [c for c in body.children if isinstance(c, Tag) or str(c).strip()]
+        if len(children) == 1 and isinstance(children[0], Tag) and children[0].name in (
+                "div", "section", "article", "main"):
+            children[0].unwrap()
+        else:
+            break
     blocks = [child for child in body.children if isinstance(child, Tag)]
     # A reference list: an <ol> (or numbered paragraphs) after the last prose,
     # or anything under a "References" heading.
@@ -180,7 +193,7 @@ def split_parts(body: Tag) -> Parts:
 
 _ESCAPE = re.compile(r"([\\`*_\[\]<>{}$|~])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
-_LINE_START = re.compile(r"^(#|>|-(?=\s|$)|\+(?=\s|$)|\*|=|%|:|\||\(|(?:\d+)(?=[.)]))")
+_LINE_START = re.compile(r"^(#|>|-(?=\s|$)|\+(?=\s|$)|\*(?=\s)|=|%|:|\||\(|(?:\d+)(?=[.)]))")
 _BREAK = "\x00"
 
 

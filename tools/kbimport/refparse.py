@@ -75,8 +75,8 @@ def _parse_bib(source: str) -> Entry:
 
 FIELD_ORDER = (
     "author", "editor", "title", "booktitle", "journal", "edition", "chapter",
-    "howpublished", "type", "number", "address", "publisher", "school", "institution",
-    "organization", "year", "urldate", "volume", "pages", "doi", "url",
+    "howpublished", "type", "address", "publisher", "school", "institution",
+    "organization", "year", "urldate", "volume", "number", "pages", "doi", "url",
 )  # fmt: skip
 
 
@@ -296,6 +296,8 @@ def _leads(segs: list[str]) -> Iterator[tuple[dict[str, list[str]], int]]:
                 yield {"editor": names}, 1
         for strict in (True, False):
             names = names_source(first, strict=strict)
+            if not strict and not re.match(r"^[A-Z0-9][\w&.,'()\- ]*$", first):
+                names = None  # a corporate author is a name, not "??? notes"
             if names and (strict or len(names) == 1):
                 yield {"author": names}, 1
                 break
@@ -560,6 +562,8 @@ def _parse(text: str) -> Reference:
 
 
 def _accept(text: str, reading: _Reading, link: dict[str, str]) -> Reference | None:
+    if not (reading.persons or "year" in reading.fields or link):
+        return None  # a bare title is no reading: the text is kept verbatim instead
     fields = {}
     for name, value in reading.fields.items():
         encoded = tex(value)

@@ -238,8 +238,9 @@ _TITLE_SPLIT = re.compile(r"\s+[|\u2013\u2014\u00bb-]\s+")
 
 def read_html(path: Path, text: str) -> Post:
     page = soup(text)
-    article = (page.select_one("article .entry-content, .entry-content, .post-content, "
-                               ".post-body, article") or page.find("main") or page.body or page)
+    article = next((node for node in map(page.select_one, (
+        "article .entry-content", ".entry-content", ".post-content", ".post-body", "article",
+        "main", "body")) if node is not None), page)
     heading = (page.select_one("h1.entry-title, h1.post-title, article h1") or page.find("h1"))
     title = " ".join(heading.get_text(" ").split()) if heading else ""
     if not title:
