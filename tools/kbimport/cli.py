@@ -179,7 +179,8 @@ def write(files: dict[Path, str]) -> None:
             raise
 
 
-def report(result: Result, out=sys.stdout) -> None:
+def report(result: Result, out=None) -> None:
+    out = out or sys.stdout
     def section(title: str, lines: list[str]) -> None:
         if lines:
             print(f"{title} ({len(lines)}):", file=out)

@@ -161,7 +161,9 @@ def read_wxr(path: Path, text: str) -> tuple[list[Post], list[Skipped]]:
         kind = _value(item, "post_type", "wordpress") or "post"
         status = _value(item, "status", "wordpress") or "publish"
         if kind != "post":
-            skipped.append(Skipped(where, f"a {kind.replace('_', ' ')}, not a blog post"))
+            what = kind.replace("_", " ")
+            article = "an" if what[:1] in "aeiou" else "a"
+            skipped.append(Skipped(where, f"{article} {what}, not a blog post"))
             continue
         reason = {
             "draft": "a draft", "auto-draft": "a draft", "pending": "a draft awaiting review",
