@@ -12,7 +12,7 @@ SPHINXOPTS ?= -W --keep-going -n
 JOBS       ?= 1
 BUILDDIR   := _build
 
-.PHONY: help html test latexpdf pdf serve new-essay clean lint bench
+.PHONY: help html test latexpdf pdf serve new-essay clean lint bench import
 
 help:
 	@echo "make html       build the site into $(BUILDDIR)/html"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench      scale benchmark, bench/README.md (BENCH=--quick: 15 s smoke run)"
 	@echo "make serve      live preview on http://127.0.0.1:8000 (rebuilds on save)"
 	@echo "make new-essay  start a new essay from a skeleton"
+	@echo "make import     bring blog posts in: SOURCE=<export.xml, page.txt/.html or folder>"
 	@echo "make test       run the whole test suite"
 	@echo "make clean      remove $(BUILDDIR)"
 
@@ -60,6 +61,13 @@ new-essay: $(STAMP)
 	  $(if $(filter command line,$(origin THEME)),--theme "$$THEME") \
 	  $(if $(filter command line,$(origin DATE)),--date "$$DATE") $(ARGS)
 
+# make import SOURCE=<WordPress export .xml | saved page .txt/.html | folder> [FORCE=1]
+# writes essays/, new people/ and new refs.bib entries, then prints what to check.
+# SOURCE goes through the environment, so any character in a path is safe.
+import: $(STAMP)
+	@test -n "$$SOURCE" || { echo "make import needs SOURCE=<export.xml, page.txt or .html, or a folder>" >&2; exit 2; }
+	$(BIN)/python -m tools.kbimport "$$SOURCE" $(if $(FORCE),--force)
+
 # PDFs for funders: the whole knowledge base and one per theme (xelatex via latexmk).
 TEX_PACKAGES := latexmk texlive-xetex texlive-fonts-recommended fonts-freefont-otf
 LATEXMKOPTS  ?= -interaction=nonstopmode -halt-on-error -quiet
@@ -87,7 +95,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check _ext tests bench conf.py
+	$(BIN)/ruff check _ext tests bench conf.py tools/kbimport
 
 clean:
 	rm -rf $(BUILDDIR)

@@ -19,8 +19,9 @@ import pybtex.errors
 from pybtex.database import BibliographyData, Entry, Person, parse_string
 from pybtex.scanner import PybtexError
 
-from .refparse import Reference, bib_source
 from kb.vancouver import latex_to_text  # noqa: E402,I001  (path set by the package)
+
+from .refparse import Reference, bib_source
 
 Signature = tuple[tuple[str, ...], str, str]
 _SKIP_WORDS = frozenset({"a", "an", "the"})

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from . import ROOT
 from .bibstore import BibError, BibStore
-from .content import Context, split_parts, soup, to_myst
+from .content import Context, soup, split_parts, to_myst
 from .essay import essay_text, front_matter, person_text
+from .markers import role
 from .people import Author, Site, parse_signoff
 from .refparse import parse_reference
 from .sources import Post, Skipped, SourceError, read
@@ -74,7 +75,6 @@ def _import_post(post: Post, root: Path, site: Site, bib: BibStore, result: Resu
         return
     slugs.add(post.slug)
     body = soup(post.body_html)
-    from .content import drop_furniture  # noqa: PLC0415  (kept next to its use)
     drop_furniture(body)
     parts = split_parts(body)
     authors = _authors(post, parts.signoff, site)
@@ -103,7 +103,6 @@ def _import_post(post: Post, root: Path, site: Site, bib: BibStore, result: Resu
     def cite(numbers: list[int]) -> str | None:
         if not numbers or any(n not in keys for n in numbers):
             return None
-        from .markers import role  # noqa: PLC0415
         return role([keys[n] for n in numbers])
 
     context = Context(cite=cite, theme_link=lambda _: None, base_url=post.base_url)

@@ -26,13 +26,14 @@ from pybtex.database import Entry, Person, parse_string
 from pybtex.plugin import find_plugin
 from pybtex.richtext import Text
 
-from . import ROOT  # noqa: F401  (puts _ext on sys.path)
 from kb.vancouver import (  # noqa: E402  (after the path is set)
     DOI_RESOLVER,
     format_entry_text,
     format_person,
     latex_to_text,
 )
+
+from . import ROOT  # noqa: F401  (puts _ext on sys.path)
 
 # --------------------------------------------------------------------------
 # The parsed reference
@@ -395,12 +396,12 @@ def _bracketed(persons: dict, rest: list[str]) -> Iterator[_Reading]:
     """Theses (``[dissertation]``) and web pages (``[Internet]``)."""
     labels = {"[dissertation].": "phdthesis", "[master's thesis].": "mastersthesis",
               "[Internet].": "online"}
-    for at, seg in enumerate(rest):
-        label = next((lab for lab in labels if seg.endswith(lab)), None)
-        if label:
-            break
-    else:
+    found = next(((i, lab) for i, seg in enumerate(rest) for lab in labels
+                  if seg.endswith(lab)), None)
+    if found is None:
         return
+    at, label = found
+    seg = rest[at]
     type_ = labels[label]
     title = " ".join(rest[:at] + [seg[: -len(label)].rstrip()])
     fields = {"title": title} if title else {}
@@ -525,9 +526,10 @@ _SPACED_SOURCE = re.compile(
 def _variants(text: str) -> Iterator[str]:
     """The text rewritten from the usual blog variants towards the house form."""
     for sep_year, sep_pages in (("; ", ": "), (";", ":")):
-        def house(match: re.Match, lead: str = "") -> str:
+        def house(match: re.Match, lead: str = "", sy: str = sep_year,
+                  sp: str = sep_pages) -> str:
             year, volume, pages = match.groups()
-            return f"{lead}{year}{sep_year}{volume}{sep_pages}{pages}."
+            return f"{lead}{year}{sy}{volume}{sp}{pages}."
         yield _RUN_ON_SOURCE.sub(lambda m: house(m, ". "), text)
         yield _SPACED_SOURCE.sub(house, text)
 
