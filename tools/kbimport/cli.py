@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import ROOT
 from .bibstore import BibError, BibStore
-from .content import Context, soup, split_parts, to_myst
+from .content import Context, drop_furniture, soup, split_parts, to_myst
 from .essay import essay_text, front_matter, person_text
 from .markers import role
 from .people import Author, Site, parse_signoff
