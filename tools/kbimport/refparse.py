@@ -318,7 +318,37 @@ def _journal_start(segs: list[str], end: int) -> int:
 
 
 def _readings(segs: list[str]) -> Iterator[_Reading]:
-    """Every plausible reading of the blocks, most specific type first."""
+    """Every plausible reading of the blocks, most specific type first.
+
+    NLM marks material read online with ``[Internet]`` after a title, which
+    the style prints itself when the entry has a URL: those readings are
+    also tried without it, with ``(Series)`` and ``Chapter N`` blocks as fields.
+    """
+    yield from _readings_of(segs)
+    marked = [re.sub(r" \[Internet\]\.$", ".", seg) for seg in segs]
+    extra: dict[str, str] = {}
+    kept = []
+    for seg in marked:
+        series = re.fullmatch(r"\((.+)\)\.", seg)
+        chapter = re.fullmatch(r"Chapter (\S+)\.", seg)
+        pages = re.fullmatch(r"p\. (\S+)\.", seg)
+        if pages and kept and seg is marked[-1]:
+            extra["pages"] = pages.group(1)
+        elif series and kept:
+            extra["series"] = series.group(1)
+        elif chapter and kept:
+            extra["chapter"] = chapter.group(1)
+        else:
+            kept.append(seg)
+    if marked != segs or extra:
+        for reading in _readings_of(kept):
+            for type_ in (["book", "inbook"] if "chapter" in extra else [reading.type]):
+                if type_ == "inbook" and reading.type != "book":
+                    continue
+                yield _Reading(type_, {**reading.fields, **extra}, reading.persons)
+
+
+def _readings_of(segs: list[str]) -> Iterator[_Reading]:
     for persons, used in _leads(segs):
         rest = segs[used:]
         if not rest:
