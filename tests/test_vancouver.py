@@ -978,3 +978,31 @@ def test_fingerprint_is_stable_across_processes() -> None:
         env=env,
     ).stdout.strip()
     assert other == entry_fingerprint(parse_string(ARTICLE, "bibtex").entries["a"])
+
+
+# --------------------------------------------------------------------------
+# The staff guide's "Citing web pages, reports and grey literature"
+# --------------------------------------------------------------------------
+
+GUIDE_SECTION = "### Citing web pages, reports and grey literature\n"
+
+
+def _guide_examples() -> list[tuple[str, str]]:
+    """Each BibTeX block of the section with the printed form shown after it."""
+    guide = (REPO / "writing.md").read_text(encoding="utf-8")
+    section = guide.split(GUIDE_SECTION, 1)[1].split("\n### ", 1)[0]
+    return re.findall(r"```bibtex\n(.*?)```\n\n```text\n(.*?)\n```", section, re.DOTALL)
+
+
+def test_guide_shows_each_kind_of_grey_literature() -> None:
+    kinds = {re.match(r"@(\w+)", bib).group(1) for bib, _ in _guide_examples()}  # type: ignore[union-attr]
+    assert {"online", "misc", "techreport", "phdthesis", "book"} <= kinds
+
+
+def _example_id(value: str) -> str:
+    return value.split("{")[1].split(",")[0] if value.startswith("@") else ""
+
+
+@pytest.mark.parametrize(("bib", "printed"), _guide_examples(), ids=_example_id)
+def test_guide_prints_what_the_style_prints(bib: str, printed: str) -> None:
+    assert fmt(bib) == printed
