@@ -219,8 +219,10 @@ def names_source(text: str, *, strict: bool) -> list[str] | None:
 # Blocks: the style ends every block with one stop and joins them by spaces
 # --------------------------------------------------------------------------
 
-# Not after the ``p.`` of pages nor the ``ed.`` of an edition's number.
-_BOUNDARY = re.compile(r"(?<![ (]p\.)(?<!^p\.)(?<=[.?!]) (?=\S)")
+# Not after the ``p.`` of pages, the ``Vol.`` of a volume or the ``no.`` of a series.
+_BOUNDARY = re.compile(
+    r"(?<! p\.)(?<!\(p\.)(?<!^p\.)(?<! Vol\.)(?<!^Vol\.)(?<! no\.)(?<=[.?!]) (?=\S)"
+)
 _YEAR = r"(?:\d{4}[a-z]?(?:/\d{2,4})?|n\.d|in press|forthcoming)"
 _YEAR_RE = re.compile(rf"^{_YEAR}$", re.IGNORECASE)
 _EDITION = re.compile(r"^(\S+(?: \S+)?) ed\.$")
@@ -317,57 +319,148 @@ def _journal_start(segs: list[str], end: int) -> int:
     return start
 
 
-def _readings(segs: list[str]) -> Iterator[_Reading]:
+_CITED = re.compile(r" ?\[cited ([^\]]+)\]")
+_SERIES = re.compile(r"^\((.+)\)\.$")
+
+
+def _clean(segs: list[str]) -> tuple[list[str], list[dict[str, str]], int | None]:
+    """The blocks without NLM's added parts, and the fields those parts give.
+
+    ``[Internet]`` (printed by the style itself for material with a URL),
+    ``[cited D]`` (``urldate``), ``(Series; no. 8)``, ``Report No.: N``,
+    ``Chapter N`` and ``Vol. N`` blocks.  A series may or may not carry a
+    number, so each reading is tried with either (``extras``).  Also: which
+    kept block had the ``[Internet]`` label (a web page's title or site).
+    """
+    kept: list[str] = []
+    extra: dict[str, str] = {}
+    series: list[dict[str, str]] = [{}]
+    online: int | None = None
+    for index, seg in enumerate(segs):
+        if index == 0:
+            kept.append(seg)
+            continue
+        seg, labels = re.subn(r" ?\[Internet\](?=\.$)", "", seg)
+        if labels and online is None:
+            online = len(kept)
+        cited = _CITED.search(seg)
+        if cited:
+            extra["urldate"] = cited.group(1)
+            seg = _CITED.sub("", seg, count=1)
+        block = _SERIES.match(seg)
+        number = re.match(r"^Report No\.: (.+)\.$", seg)
+        chapter = re.match(r"^Chapter (\S+)\.$", seg)
+        volume = re.match(r"^Vol\. (.+)\.$", seg)
+        if block and kept:
+            whole = block.group(1)
+            head, sep, tail = whole.rpartition("; ")
+            series = [{"series": whole}]
+            if sep:
+                series.insert(0, {"series": head, "number": tail.removeprefix("no. ")})
+        elif number:
+            extra["number"] = number.group(1)
+            extra["_report"] = "1"
+        elif chapter:
+            extra["chapter"] = chapter.group(1)
+        elif volume:
+            extra["volume"] = volume.group(1)
+        elif seg not in (".", ""):
+            kept.append(seg)
+    return kept, [{**extra, **one} for one in series], online
+
+
+def _readings(segs: list[str], link: dict[str, str]) -> Iterator[_Reading]:
     """Every plausible reading of the blocks, most specific type first.
 
-    NLM marks material read online with ``[Internet]`` after a title, which
-    the style prints itself when the entry has a URL: those readings are
-    also tried without it, with ``(Series)`` and ``Chapter N`` blocks as fields.
+    First the blocks cleaned of NLM's added parts (:func:`_clean`), then,
+    for text in an older or looser form, the blocks as they are.
     """
-    yield from _readings_of(segs)
-    marked = [re.sub(r" \[Internet\]\.$", ".", seg) for seg in segs]
-    extra: dict[str, str] = {}
-    kept = []
-    for seg in marked:
-        series = re.fullmatch(r"\((.+)\)\.", seg)
-        chapter = re.fullmatch(r"Chapter (\S+)\.", seg)
-        pages = re.fullmatch(r"p\. (\S+)\.", seg)
-        if pages and kept and seg is marked[-1]:
-            extra["pages"] = pages.group(1)
-        elif series and kept:
-            extra["series"] = series.group(1)
-        elif chapter and kept:
-            extra["chapter"] = chapter.group(1)
-        else:
-            kept.append(seg)
-    if marked != segs or extra:
-        for reading in _readings_of(kept):
-            for type_ in (["book", "inbook"] if "chapter" in extra else [reading.type]):
-                if type_ == "inbook" and reading.type != "book":
+    kept, extras, online = _clean(segs)
+    for extra in extras:
+        report = extra.pop("_report", None)
+        for reading in _readings_of(kept, link, online=online, report=bool(report)):
+            fields = {**reading.fields, **extra}
+            type_ = reading.type
+            if "chapter" in extra:
+                if type_ != "book":
                     continue
-                yield _Reading(type_, {**reading.fields, **extra}, reading.persons)
+                type_ = "inbook"
+            yield _Reading(type_, fields, reading.persons)
+    yield from _readings_of(segs, link, online=None, report=False)
 
 
-def _readings_of(segs: list[str]) -> Iterator[_Reading]:
+def _readings_of(segs: list[str], link: dict[str, str], *, online: int | None,
+                 report: bool) -> Iterator[_Reading]:
     for persons, used in _leads(segs):
         rest = segs[used:]
         if not rest:
             continue
+        if report:
+            yield from _numbered_report(persons, rest)
+            continue
         yield from _chapter(persons, rest)
         yield from _bracketed(persons, rest)
         yield from _report(persons, rest)
-        yield from _article(persons, rest)
+        yield from _article(persons, rest, url="url" in link)
+        yield from _periodical(persons, rest)
+        if online is not None and "url" in link and online >= used:
+            yield from _web(persons, rest, online - used)
         yield from _book(persons, rest)
         yield from _misc(persons, rest)
 
 
-def _article(persons: dict, rest: list[str]) -> Iterator[_Reading]:
+def _web(persons: dict, rest: list[str], label: int) -> Iterator[_Reading]:
+    """A web page: the ``[Internet]`` label follows its title, or its site's name."""
+    pub_fields: dict[str, str] = {}
+    body = list(rest)
+    if len(body) > label + 1:
+        pub = _publication(_stop(body[-1]))
+        if pub and ("year" in pub or "address" in pub):
+            pub_fields = pub
+            body.pop()
+    after = {"howpublished": _title(body[label + 1:])} if len(body) > label + 1 else {}
+    yield _Reading("online", {"title": _title(body[:label + 1]), **after, **pub_fields},
+                   persons)
+    if label > 0:
+        yield _Reading("misc", {"title": _title(body[:label]), "journal": _stop(body[label]),
+                                **after, **pub_fields}, persons)
+
+
+def _numbered_report(persons: dict, rest: list[str]) -> Iterator[_Reading]:
+    """``Title. Address: Institution; Year.`` before ``Report No.: N``."""
+    if "editor" in persons or len(rest) < 2:
+        return
+    pub = _publication(_stop(rest[-1]))
+    if not pub:
+        return
+    fields = {"title": _title(rest[:-1])}
+    for name, value in pub.items():
+        fields["institution" if name == "publisher" else name] = value
+    yield _Reading("techreport", fields, persons)
+
+
+def _periodical(persons: dict, rest: list[str]) -> Iterator[_Reading]:
+    """A whole issue: ``Editors, editor. Title. Issue title. Year; Volume(Issue).``"""
+    if "author" in persons or len(rest) < 2:
+        return
+    source = _source(_stop(rest[-1]))
+    if not source or "pages" in source or "volume" not in source:
+        return
+    fields = {"title": _stop(rest[0]), **source}
+    if len(rest) > 2:
+        fields["issuetitle"] = _title(rest[1:-1])
+    yield _Reading("periodical", fields, persons)
+
+
+def _article(persons: dict, rest: list[str], *, url: bool) -> Iterator[_Reading]:
     if len(rest) < 2 or "editor" in persons:
         return
     source = _source(_stop(rest[-1]))
-    if source is None:
-        return
+    if source is None or (url and set(source) == {"year"}):
+        return  # a web page with a year is not taken for an article
     start = _journal_start(rest, len(rest) - 1)
+    if start == 0:
+        return  # no title: not an article
     journal = _stop(" ".join(rest[start:-1]))
     if _EDITION.match(journal + ".") or journal.startswith("In: ") or journal == "p":
         return
@@ -465,7 +558,11 @@ def _report(persons: dict, rest: list[str]) -> Iterator[_Reading]:
     if body and _YEAR_RE.match(_stop(body[-1])):
         fields["year"] = _stop(body.pop())
     if len(body) > 1 and ": " in body[-1] and "; " not in body[-1]:
-        fields["address"], fields["institution"] = _stop(body.pop()).split(": ", 1)
+        address, institution = _stop(body[-1]).split(": ", 1)
+        if _YEAR_RE.match(address) or _PAGES.match(institution):
+            return  # "2011: 193-208" is an article's source
+        fields["address"], fields["institution"] = address, institution
+        body.pop()
     number_at = next((i for i, s in enumerate(body) if s.startswith("Report No.: ")), None)
     if number_at is not None:
         if number_at != len(body) - 1:
@@ -497,6 +594,10 @@ def _book(persons: dict, rest: list[str]) -> Iterator[_Reading]:
 def _misc(persons: dict, rest: list[str]) -> Iterator[_Reading]:
     fields: dict[str, str] = {}
     body = list(rest)
+    pages = re.match(r"^p\. (\S+)\.$", body[-1])
+    if pages and len(body) > 1:
+        fields["pages"] = pages.group(1)
+        body.pop()
     pub = _publication(_stop(body[-1]))
     if pub and ("year" in pub or "address" in pub):
         fields.update(pub)
@@ -583,7 +684,7 @@ def _parse(text: str) -> Reference:
     fallback: Reference | None = None
     for body, link in _split_link(text):
         segs = _BOUNDARY.split(body) if body else []
-        for reading in _readings(segs):
+        for reading in _readings(segs, link):
             ref = _accept(text, reading, link)
             if ref is None:
                 continue
