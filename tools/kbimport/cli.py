@@ -75,7 +75,7 @@ def _import_post(post: Post, root: Path, site: Site, bib: BibStore, result: Resu
         return
     slugs.add(post.slug)
     body = soup(post.body_html)
-    drop_furniture(body)
+    embeds = drop_furniture(body)
     parts = split_parts(body)
     authors = _authors(post, parts.signoff, site)
     if not authors:
@@ -109,6 +109,8 @@ def _import_post(post: Post, root: Path, site: Site, bib: BibStore, result: Resu
     titles = [(t.title, t.slug) for t in site.themes]
     text = to_myst(parts.body, context, titles)
     checks += context.notes
+    checks += [f"an embedded video or frame ({src}) was left out; to show a video, use the "
+               "{video} directive" for src in embeds]
     result.images += context.images
     order: list[int] = []
     for numbers in context.markers:

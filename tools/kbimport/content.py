@@ -99,7 +99,13 @@ def autop(content: str) -> str:
     return "\n".join(out)
 
 
-def drop_furniture(root: Tag) -> None:
+_EMBEDS = ("iframe", "video", "audio", "embed", "object")
+
+
+def drop_furniture(root: Tag) -> list[str]:
+    """Remove what is the blog's, not the essay's; return the embeds removed."""
+    embeds = [str(tag.get("src") or tag.get("data") or tag.name)
+              for tag in root.find_all(_EMBEDS)]
     for tag in root.find_all(_FURNITURE_TAGS):
         tag.decompose()
     for comment in root.find_all(string=lambda s: isinstance(s, Comment)):
@@ -120,6 +126,7 @@ def drop_furniture(root: Tag) -> None:
     for tag in root.find_all(["p", "li", "span", "div", "h3", "h4"]):
         if not tag.decomposed and tag.parent is not None and FURNITURE_TEXT.match(text_of(tag)):
             tag.decompose()
+    return embeds
 
 
 def _lines(tag: Tag) -> list[str]:
@@ -193,8 +200,17 @@ def split_parts(body: Tag) -> Parts:
 
 _ESCAPE = re.compile(r"([\\`*_\[\]<>{}$|~])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
-_LINE_START = re.compile(r"^(#|>|-(?=\s|$)|\+(?=\s|$)|\*(?=\s)|=|%|:|\||\(|(?:\d+)(?=[.)]))")
+# What would start a block at a line's start and is not escaped everywhere
+# already: headings, lists, breaks, MyST comments (%), targets ((x)=), fences
+# (:::), Setext underlines (=).  Our own markup never starts with these.
+_LINE_START = re.compile(r"^(?:([#\-+=%:(])|(\d+)([.)]))")
 _BREAK = "\x00"
+
+
+def _escape_start(match: re.Match) -> str:
+    if match.group(1):
+        return "\\" + match.group(1)
+    return f"{match.group(2)}\\{match.group(3)}"
 
 
 def escape(text: str) -> str:
@@ -253,13 +269,13 @@ class Converter:
         out.append(escape(raw[pos:]))
         return "".join(out)
 
-    def marker(self, spec: str, original: str) -> str:
+    def marker(self, spec: str, original: str, shown: str | None = None) -> str:
         numbers = markers.numbers(spec)
         role = self.ctx.cite(numbers)
         if role is None:
             self.ctx.notes.append(f"marker {original.strip()} names no reference in the list; "
                                   "left as text")
-            return escape(original)
+            return escape(original if shown is None else shown)
         self.ctx.markers.append(numbers)
         return role
 
@@ -269,12 +285,15 @@ class Converter:
         if isinstance(node, NavigableString):
             return self.text(re.sub(r"\s+", " ", str(node)))
         name = node.name
+        if name in _FURNITURE_TAGS:
+            return ""
         if name == "br":
             return _BREAK
         if name == "sup":
             match = markers.SUPERSCRIPT.match(node.get_text(""))
             if match:
-                return self.marker(match.group(1), f"<sup>{node.get_text('')}</sup>")
+                return self.marker(match.group(1), f"<sup>{node.get_text('')}</sup>",
+                                   node.get_text(""))
             return self.children(node)
         if name in ("em", "i", "cite", "dfn"):
             return self.wrap(self.children(node), "*")
@@ -359,8 +378,8 @@ class Converter:
         text = re.sub(r" *\x00 *", _BREAK, re.sub(r"[ \t\r\n]+", " ", text)).strip(" " + _BREAK)
         if not text:
             return ""
-        text = _LINE_START.sub(r"\\\1", text, count=1)
-        return text.replace(_BREAK, "\\\n")
+        lines = [_LINE_START.sub(_escape_start, line, count=1) for line in text.split(_BREAK)]
+        return "\\\n".join(lines)
 
     def block(self, node: Tag, depth: int) -> list[str]:
         name = node.name
@@ -369,6 +388,8 @@ class Converter:
             return [text] if text else []
         if name and re.fullmatch(r"h[1-6]", name):
             text = self.paragraph(list(node.children)).replace("\\\n", " ")
+            if text.endswith("#"):
+                text = text[:-1] + "\\#"  # not a closing sequence
             level = max(2, min(6, int(name[1]) + depth))
             return [f"{'#' * level} {text}"] if text else []
         if name in ("ul", "ol"):
@@ -406,7 +427,8 @@ class Converter:
         for index, item in enumerate(node.find_all("li", recursive=False)):
             mark = f"{start + index}." if ordered else "-"
             inner = self.blocks(item)
-            body = "\n\n".join(inner) if inner else ""
+            loose = item.find(["p", "blockquote", "pre"], recursive=False) is not None
+            body = ("\n\n" if loose else "\n").join(inner)
             pad = " " * (len(mark) + 1)
             lines = body.split("\n")
             text = mark + " " + lines[0] + "".join(

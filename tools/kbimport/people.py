@@ -158,18 +158,24 @@ def _split_and(chunk: str, site: Site) -> list[Author]:
     groups: list[str] = [parts[0]]
     for part in parts[1:]:
         head = part.split(",")[0].strip()
-        if _looks_like_name(head, site) and (
-            "," in part or "," in groups[-1] or len(groups[-1].split()) <= 4
-        ) and not _role_words(head):
+        # A new author: after a bare name ("A and B"), or with a position of their own.
+        if _looks_like_name(head, site) and ("," in part or "," not in groups[-1]) \
+                and not _role_words(head):
             groups.append(part)
         else:
             groups[-1] = f"{groups[-1]} and {part}"
     return [_author(group) for group in groups]
 
 
+_NOT_NAMES = re.compile(
+    r"\b(?:Theme|Director|Lead|Professor|School|University|College|Institute|Department|"
+    r"Centre|Center|Trust|Council|Care|Health|Services?|Research|Studies|Sciences?|NHS|"
+    r"Foundation|Board|Group|Unit|Network|Management|Policy|Medicine|Practice|Hospital)\b")
+
+
 def _role_words(text: str) -> bool:
-    return bool(re.search(r"\b(?:Theme|Director|Lead|Professor|School|University|Department)\b",
-                          text))
+    """Words of organisations and jobs, not of a person's name."""
+    return bool(_NOT_NAMES.search(text))
 
 
 def _author(text: str) -> Author:
