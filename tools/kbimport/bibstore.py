@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pybtex.errors
-from pybtex.database import BibliographyData, Entry, Person, parse_string
+from pybtex.database import BibliographyData, Entry, Person
+from pybtex.database.input.bibtex import Parser as BibtexParser
 from pybtex.scanner import PybtexError
 
 from kb.vancouver import latex_to_text  # noqa: E402,I001  (path set by the package)
@@ -76,7 +77,7 @@ class BibStore:
             raise BibError(f"{path}: cannot be read ({err}); fix it, then import again") from err
         try:
             with pybtex.errors.capture():
-                data = parse_string(text, "bibtex") if text.strip() else BibliographyData()
+                data = BibtexParser().parse_string(text) if text.strip() else BibliographyData()
         except PybtexError as err:
             raise BibError(f"{path}: is not valid BibTeX ({err}); run make html to see "
                            "where, fix it, then import again") from err
