@@ -12,15 +12,15 @@ SPHINXOPTS ?= -W --keep-going -n
 JOBS       ?= 1
 BUILDDIR   := _build
 
-.PHONY: help html test latexpdf pdf serve new-essay clean lint bench import
+.PHONY: help html test latexpdf pdf serve new-essay clean lint bench
 
 help:
 	@echo "make html       build the site into $(BUILDDIR)/html"
+	@echo "make import     bring blog posts in: SOURCE=<export.xml, page.txt/.html or folder>"
 	@echo "make latexpdf   build the funders' PDFs into $(BUILDDIR)/latex"
 	@echo "make bench      scale benchmark, bench/README.md (BENCH=--quick: 15 s smoke run)"
 	@echo "make serve      live preview on http://127.0.0.1:8000 (rebuilds on save)"
 	@echo "make new-essay  start a new essay from a skeleton"
-	@echo "make import     bring blog posts in: SOURCE=<export.xml, page.txt/.html or folder>"
 	@echo "make test       run the whole test suite"
 	@echo "make clean      remove $(BUILDDIR)"
 
@@ -61,6 +61,7 @@ new-essay: $(STAMP)
 	  $(if $(filter command line,$(origin THEME)),--theme "$$THEME") \
 	  $(if $(filter command line,$(origin DATE)),--date "$$DATE") $(ARGS)
 
+.PHONY: import
 # make import SOURCE=<WordPress export .xml | saved page .txt/.html | folder> [FORCE=1]
 # writes essays/, new people/ and new refs.bib entries, then prints what to check.
 # SOURCE goes through the environment, so any character in a path is safe.
@@ -95,7 +96,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check _ext tests bench conf.py tools/kbimport
+	$(BIN)/ruff check _ext tests bench conf.py
 
 clean:
 	rm -rf $(BUILDDIR)

@@ -7,6 +7,7 @@ seed essay does.  Fixtures in ``tests/data/import/`` are synthetic.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -263,3 +264,21 @@ def test_folder_with_one_bad_file_writes_nothing(site_copy, tmp_path, capsys):
     code, _, err = run(capsys, folder, "--root", src)
     assert code == 1 and "b.txt: the file is empty" in err
     assert snapshot(src) == before
+
+
+def test_make_import_target(tmp_path):
+    """``make import`` runs the importer; without SOURCE, or on bad input, it writes nothing."""
+    before = snapshot(REPO / "essays"), (REPO / "refs.bib").read_bytes()
+    proc = subprocess.run(["make", "-s", "import"], cwd=REPO, capture_output=True, text=True,
+                          timeout=600, env={**os.environ, "SOURCE": ""})
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[0] == ("make import needs SOURCE=<export.xml, page.txt or "
+                                           ".html, or a folder>")
+    empty = tmp_path / "saved page.txt"
+    empty.write_text("", encoding="utf-8")
+    proc = subprocess.run(["make", "-s", "import", f"SOURCE={empty}"], cwd=REPO,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode != 0
+    assert f"error: {empty}: the file is empty" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert (snapshot(REPO / "essays"), (REPO / "refs.bib").read_bytes()) == before
