@@ -129,6 +129,8 @@ def test_export_report_names_what_was_skipped_and_why(imported):
     assert "https://blog.example.org/wp-content/uploads/2015/03/chart.png" in report
     assert "reference 5 could not be read; kept as written" in report
     assert "people/tess-synthetic.md (Tess Synthetic)" in report
+    assert "the shortcode [embed]https://video.example.org/synthetic[/embed] was left out" \
+        in report
 
 
 def test_export_front_matter_dates_authors_themes_tags(imported):
@@ -155,6 +157,13 @@ def test_export_body_is_plain_myst(imported):
     assert "\\$5 and a \\*star\\*" in text
     assert "<" not in text.split("---\n", 2)[2].replace("<ios>", "")  # no raw HTML
     assert "synthetic comment" not in text
+
+
+def test_caption_shortcode_becomes_image_and_caption(imported):
+    text = (imported["src"] / "essays" / "synthetic-post-two.md").read_text()
+    assert ("![A synthetic map](https://blog.example.org/wp-content/uploads/2016/07/map.png)"
+            "\n\nA synthetic map of nowhere.") in text
+    assert "[caption" not in text and "[embed" not in text
 
 
 def test_two_posts_citing_one_work_share_one_entry(imported):

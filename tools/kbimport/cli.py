@@ -111,6 +111,7 @@ def _import_post(post: Post, root: Path, site: Site, bib: BibStore, result: Resu
     checks += context.notes
     checks += [f"an embedded video or frame ({src}) was left out; to show a video, use the "
                "{video} directive" for src in embeds]
+    checks += [f"the shortcode {code} was left out" for code in post.dropped]
     result.images += context.images
     order: list[int] = []
     for numbers in context.markers:

@@ -167,12 +167,17 @@ def split_parts(body: Tag) -> Parts:
         candidates = tail
     refs: dict[int, str] = {}
     for block in candidates:
-        if block.name == "ol":
+        if block.name in ("ol", "ul"):
             start = int(block.get("start") or 1) if str(block.get("start") or "1").isdigit() else 1
             for index, item in enumerate(block.find_all("li", recursive=False)):
                 value = item.get("value")
                 number = int(value) if value and str(value).isdigit() else start + index
-                refs[number] = text_of(item)
+                written = _NUMBERED.match(text_of(item))  # "1. Heifetz RA ..." in a <ul>
+                if block.name == "ul" and written:
+                    number, text = int(written.group(1)), written.group(2)
+                else:
+                    text = text_of(item)
+                refs[number] = text
         else:
             for line in _lines(block):
                 match = _NUMBERED.match(line)

@@ -43,6 +43,7 @@ class Post:
     categories: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     base_url: str | None = None
+    dropped: list[str] = field(default_factory=list)  # shortcodes left out
 
 
 @dataclass
@@ -192,13 +193,33 @@ def read_wxr(path: Path, text: str) -> tuple[list[Post], list[Skipped]]:
             elif label and element.get("domain", "category") == "category":
                 categories.append(label)
         slug = slugify(unquote(_value(item, "post_name", "wordpress"))) or slugify(title)
+        body, dropped = shortcodes(content.text or "" if content is not None else "")
         posts.append(Post(
             source=path, where=where, title=" ".join(title.split()), slug=slug,
-            body_html=autop(content.text or "" if content is not None else ""),
+            body_html=autop(body), dropped=dropped,
             date=_wxr_date(item), creators=creators, categories=_unique(categories),
             tags=_unique(tags), base_url=_value(item, "link") or base,
         ))
     return posts, skipped
+
+
+_CAPTION = re.compile(
+    r"\[caption[^\]]*\]\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)\s*(.*?)\[/caption\]",
+    re.IGNORECASE | re.DOTALL)
+#: WordPress shortcodes that embed something the knowledge base cannot show as it is.
+_EMBED_CODES = ("embed", "gallery", "video", "audio", "playlist", "youtube", "vimeo", "tweet",
+                "googlemaps", "contact-form", "contact-form-7", "slideshow", "soundcloud",
+                "instagram", "wpvideo", "polldaddy", "scribd")
+_SHORTCODE = re.compile(
+    rf"\[({'|'.join(re.escape(c) for c in _EMBED_CODES)})\b[^\]]*\](?:(.*?)\[/\1\])?",
+    re.IGNORECASE | re.DOTALL)
+
+
+def shortcodes(content: str) -> tuple[str, list[str]]:
+    """``[caption]`` becomes a figure; embedding shortcodes are left out (and listed)."""
+    content = _CAPTION.sub(r"<figure>\1<figcaption>\2</figcaption></figure>", content)
+    dropped = [match.group(0)[:80] for match in _SHORTCODE.finditer(content)]
+    return _SHORTCODE.sub("", content), dropped
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -256,8 +277,12 @@ def read_html(path: Path, text: str) -> Post:
     if heading is not None and heading in article.descendants:
         heading.decompose()
     date = None
-    for node in (page.find("meta", attrs={"property": "article:published_time"}),
-                 page.select_one("time.entry-date.published, time.published, time[datetime]")):
+    times = [t for t in page.select("time.entry-date.published, time.published, "
+                                    "article time[datetime], .entry-meta time[datetime], "
+                                    ".post-meta time[datetime]")
+             if not any("comment" in " ".join([str(p.get("id") or ""), *(p.get("class") or [])])
+                        for p in t.parents)]  # a comment's date is not the post's
+    for node in (page.find("meta", attrs={"property": "article:published_time"}), *times):
         if node is not None:
             date = iso_day(str(node.get("content") or node.get("datetime") or "")[:10])
             if date:
