@@ -191,7 +191,7 @@ def names_source(text: str, *, strict: bool) -> list[str] | None:
     corporate author.
     """
     pieces = text.split(", ")
-    truncated = pieces[-1] == _ET_AL
+    truncated = pieces[-1] in (_ET_AL, _ET_AL[:-1])  # the block's stop may be taken off
     if truncated:
         pieces.pop()
     if not pieces or not all(pieces):
@@ -381,7 +381,8 @@ def _readings(segs: list[str], link: dict[str, str]) -> Iterator[_Reading]:
     kept, extras, online = _clean(segs)
     for extra in extras:
         report = extra.pop("_report", None)
-        for reading in _readings_of(kept, link, online=online, report=bool(report)):
+        for reading in _readings_of(kept, link, online=online, report=bool(report),
+                                    cited="urldate" in extra):
             fields = {**reading.fields, **extra}
             type_ = reading.type
             if "chapter" in extra:
@@ -393,7 +394,7 @@ def _readings(segs: list[str], link: dict[str, str]) -> Iterator[_Reading]:
 
 
 def _readings_of(segs: list[str], link: dict[str, str], *, online: int | None,
-                 report: bool) -> Iterator[_Reading]:
+                 report: bool, cited: bool = False) -> Iterator[_Reading]:
     for persons, used in _leads(segs):
         rest = segs[used:]
         if not rest:
@@ -406,9 +407,12 @@ def _readings_of(segs: list[str], link: dict[str, str], *, online: int | None,
         yield from _report(persons, rest)
         yield from _article(persons, rest, url="url" in link)
         yield from _periodical(persons, rest)
-        if online is not None and "url" in link and online >= used:
+        web = online is not None and "url" in link and online >= used
+        if web and cited:  # consulted on a date: a web page rather than a book
             yield from _web(persons, rest, online - used)
         yield from _book(persons, rest)
+        if web and not cited:
+            yield from _web(persons, rest, online - used)
         yield from _misc(persons, rest)
 
 
@@ -591,6 +595,8 @@ def _book(persons: dict, rest: list[str]) -> Iterator[_Reading]:
             body = body[:-1]
     if body:
         fields["title"] = _title(body)
+    if not (set(fields) & {"publisher", "address", "edition"} or "editor" in readers):
+        return  # nothing but a title and a year: read as misc
     yield _Reading("book", fields, readers)
 
 
