@@ -162,3 +162,72 @@ def test_existing_work_is_reused_and_a_clash_gets_a_distinct_key(tmp_path: Path)
     assert (key, reused) == ("heifetz1994leadershipb", False)
     assert store.key_for(other) == (key, True)  # the same work twice: one entry
     assert store.text("x").count("@book{heifetz1994leadershipb,") == 1
+
+
+# -- the round trip as a property: any entry the style prints is read back ----
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from pybtex.database import Entry, Person  # noqa: E402
+
+from tools.kbimport.refparse import printed  # noqa: E402
+
+WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéø", min_size=2, max_size=9)
+CAP = WORD.map(str.capitalize)
+SURNAME = st.one_of(CAP, st.builds(lambda a, b: f"{a}-{b}", CAP, CAP),
+                    st.builds(lambda p, s: f"{p} {s}", st.sampled_from(["van der", "de", "von"]),
+                              CAP))
+PERSON = st.builds(lambda s, f: f"{s}, {f}", SURNAME,
+                   st.lists(CAP, min_size=1, max_size=2).map(" ".join))
+PERSONS = st.lists(PERSON, min_size=1, max_size=8)
+TITLE = st.builds(lambda first, rest, end: " ".join([first, *rest]) + end, CAP,
+                  st.lists(st.one_of(WORD, CAP, st.sampled_from(["and", "of", "the", "NHS:",
+                                                                 "(RCT)", "50%", "&", "vs.",
+                                                                 "St. Louis", "--", "Why?"])),
+                           max_size=8),
+                  st.sampled_from(["", "?", ": a review"]))
+YEAR = st.integers(1900, 2030).map(str)
+NUMBER = st.integers(1, 999).map(str)
+PLACE = st.sampled_from(["London", "Cambridge, MA", "Oxford", "Geneva"])
+PUBLISHER = st.builds(lambda w: f"{w} Press", CAP)
+
+
+def _entry(type_: str, persons: list[str], fields: dict[str, str], editors=()) -> Entry:
+    entry = Entry(type_, fields={k: v for k, v in fields.items() if v})
+    entry.persons["author"] = [Person(p) for p in persons]
+    if editors:
+        entry.persons["editor"] = [Person(p) for p in editors]
+    return entry
+
+
+ENTRIES = st.one_of(
+    st.builds(lambda a, t, j, y, v, n, p: _entry("article", a, {
+        "title": t, "journal": j, "year": y, "volume": v, "number": n, "pages": p}),
+        PERSONS, TITLE, st.builds(lambda a, b: f"{a} {b}", CAP, CAP), YEAR, NUMBER,
+        st.one_of(st.just(""), NUMBER), st.builds(lambda a, b: f"{a}--{b}", NUMBER, NUMBER)),
+    st.builds(lambda a, t, e, pl, pu, y: _entry("book", a, {
+        "title": t, "edition": e, "address": pl, "publisher": pu, "year": y}),
+        PERSONS, TITLE, st.sampled_from(["", "2", "3"]), PLACE, PUBLISHER, YEAR),
+    st.builds(lambda a, t, ed, bt, pl, pu, y, p: _entry("incollection", a, {
+        "title": t, "booktitle": bt, "address": pl, "publisher": pu, "year": y,
+        "pages": p}, ed),
+        PERSONS, TITLE, PERSONS, TITLE, PLACE, PUBLISHER, YEAR,
+        st.builds(lambda a, b: f"{a}--{b}", NUMBER, NUMBER)),
+    st.builds(lambda a, t, s, y: _entry("phdthesis", a, {
+        "title": t, "school": s, "address": "Birmingham", "year": y}),
+        PERSONS, TITLE, st.builds(lambda w: f"University of {w}", CAP), YEAR),
+    st.builds(lambda a, t, pu, y, d: _entry("online", a, {
+        "title": t, "publisher": pu, "year": y, "urldate": d,
+        "url": "https://example.org/page"}),
+        PERSONS, TITLE, PUBLISHER, YEAR, st.sampled_from(["2024-03-01", "2023-11-30"])),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(ENTRIES)
+def test_any_printed_entry_is_read_back(entry):
+    text = printed(entry)
+    ref = parse_reference(text)
+    assert not ref.verbatim
+    assert ref.printed == text
+    assert FAMILY.get(ref.type, "misc") == FAMILY.get(entry.type, "misc")

@@ -345,7 +345,8 @@ def _clean(segs: list[str]) -> tuple[list[str], list[dict[str, str]], int | None
             continue
         seg, labels = re.subn(r" ?\[Internet\](?=\.$)", "", seg)
         if labels and online is None:
-            online = len(kept)
+            # "Title? [Internet]." is split after the "?": the label is the title's
+            online = len(kept) - 1 if seg == "." else len(kept)
         cited = _CITED.search(seg)
         if cited:
             extra["urldate"] = cited.group(1)
@@ -465,16 +466,16 @@ def _article(persons: dict, rest: list[str], *, url: bool) -> Iterator[_Reading]
     source = _source(_stop(rest[-1]))
     if source is None or (url and set(source) == {"year"}):
         return  # a web page with a year is not taken for an article
-    start = _journal_start(rest, len(rest) - 1)
-    if start == 0:
-        return  # no title: not an article
-    journal = _stop(" ".join(rest[start:-1]))
-    if _EDITION.match(journal + ".") or journal.startswith("In: ") or journal == "p":
-        return
-    fields = {"journal": journal, **source}
-    if start:
-        fields["title"] = _title(rest[:start])
-    yield _Reading("article", fields, persons)
+    # The style prints journals without stops, so a journal is one block; a
+    # blog's "Int. J. Cardiol." is read as well (and printed the house way).
+    for start in dict.fromkeys((len(rest) - 2, _journal_start(rest, len(rest) - 1))):
+        if start <= 0:
+            continue  # no title: not an article
+        journal = _stop(" ".join(rest[start:-1]))
+        if _EDITION.match(journal + ".") or journal.startswith("In: ") or journal == "p":
+            continue
+        yield _Reading("article", {"journal": journal, **source,
+                                   "title": _title(rest[:start])}, persons)
 
 
 def _tail(rest: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -533,7 +534,7 @@ def _bracketed(persons: dict, rest: list[str]) -> Iterator[_Reading]:
     at, label = found
     seg = rest[at]
     type_ = labels[label]
-    title = " ".join(rest[:at] + [seg[: -len(label)].rstrip()])
+    title = " ".join(filter(None, [*rest[:at], seg[: -len(label)].rstrip()]))
     fields = {"title": title} if title else {}
     tail = rest[at + 1:]
     if len(tail) > 1:
