@@ -203,6 +203,23 @@ def test_saved_html_page(imported):
     assert len(article.select("ol.kb-references > li")) == 3
 
 
+def test_saved_text_page_with_wrapped_lines_and_two_authors(imported):
+    path = imported["src"] / "essays" / "a-synthetic-text-page.md"
+    data = matter(path)
+    assert [a["id"] for a in data["authors"]] == ["rowan-synthetic", "sam-example"]
+    text = path.read_text()
+    assert "saved with hard line breaks in the middle {footcite}`synthetic2018synthetic`." in text
+    assert "- a second point that goes on over two lines" in text
+    assert "## Points to note" in text
+    assert ("reference 1 is printed in the house style as: Synthetic R. A synthetic text "
+            "study. Synth Med. 2018; 7(1): 1-9.") in imported["report"]
+    article = page(imported, "essays/a-synthetic-text-page")
+    for furniture in ("Share this", "Twitter", "Loading"):
+        assert furniture not in article.get_text(" ")
+    assert [[int(a.get_text()) for a in span.find_all("a")]
+            for span in article.select("span.kb-cite")] == [[1], [2], [1, 2]]
+
+
 # -- safe to repeat -----------------------------------------------------------
 
 def test_importing_twice_changes_nothing(site_copy, capsys):

@@ -304,48 +304,55 @@ def read_html(path: Path, text: str) -> Post:
 
 
 def read_text(path: Path, text: str) -> Post:
-    """A page saved as plain text: title, then a block per line (the seed's form)."""
+    """A page saved as plain text: the title on the first line, then the post.
+
+    Blocks are separated by blank lines (the seed's form, one line each);
+    a line that goes on without a blank line continues its paragraph or list
+    item (text saved with hard line breaks); ``1.`` and ``-`` lines are lists.
+    """
     lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
     while lines and not lines[0]:
         lines.pop(0)
     if not lines:
         raise SourceError(f"{path}: the file is empty; save the blog page again")
     title = " ".join(lines.pop(0).split())
-    parts: list[str] = []
-    bullets: list[str] = []
-    numbered: list[tuple[str, str]] = []
-
-    def flush() -> None:
-        if bullets:
-            parts.append("<ul>" + "".join(f"<li>{b}</li>" for b in bullets) + "</ul>")
-            bullets.clear()
-        if numbered:
-            parts.append("<ol>" + "".join(f'<li value="{n}">{t}</li>' for n, t in numbered)
-                         + "</ol>")
-            numbered.clear()
-
+    blocks: list[list] = []  # [kind, number, text]; kind: p, ul, ol
+    joinable = False  # the last block may take a continuation line
     for line in lines:
         if FURNITURE_START.match(line):
             break
         if not line or FURNITURE_TEXT.match(line):
-            flush()
+            joinable = False
             continue
-        escaped = html.escape(line, quote=False)
         bullet = re.match(r"^[-*\u2022]\s+(.*)$", line)
         number = re.match(r"^(\d{1,3})[.)]\s+(.*)$", line)
         if bullet and not re.match(r"^[-\u2013\u2014]\s*[A-Z][\w.'-]+ [\w.'-]+,", line):
-            if numbered:
-                flush()
-            bullets.append(html.escape(bullet.group(1), quote=False))
+            blocks.append(["ul", None, bullet.group(1)])
         elif number:
-            if bullets:
-                flush()
-            numbered.append((number.group(1), html.escape(number.group(2), quote=False)))
+            blocks.append(["ol", number.group(1), number.group(2)])
+        elif joinable and blocks and not re.match(r"^[\u2014\u2013]", line):
+            blocks[-1][2] += " " + line
         else:
-            flush()
+            blocks.append(["p", None, line])
+        joinable = True
+    parts: list[str] = []
+    index = 0
+    while index < len(blocks):
+        kind = blocks[index][0]
+        run = [blocks[index]]
+        while kind != "p" and index + len(run) < len(blocks) and \
+                blocks[index + len(run)][0] == kind:
+            run.append(blocks[index + len(run)])
+        index += len(run)
+        if kind == "p":
+            line = run[0][2]
             tag = "h2" if _is_heading(line) else "p"
-            parts.append(f"<{tag}>{escaped}</{tag}>")
-    flush()
+            parts.append(f"<{tag}>{html.escape(line, quote=False)}</{tag}>")
+        else:
+            items = "".join(
+                (f'<li value="{n}">' if n else "<li>") + html.escape(t, quote=False) + "</li>"
+                for _, n, t in run)
+            parts.append(f"<{kind}>{items}</{kind}>")
     return Post(source=path, where=str(path), title=title, slug=slugify(title),
                 body_html="\n".join(parts))
 
