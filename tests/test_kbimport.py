@@ -260,6 +260,9 @@ BAD = {
     "image.txt": ("\x89PNG\x00\x00binary", "unknown format"),
     "bomb.xml": (BOMB, "refused"),
     "no-title.xml": (NO_TITLE, "post 102: the post has no title"),
+    "deep.html": ("<html><head><title>Deep</title></head><body><article>"
+                  + "<blockquote>" * 3000 + "x" + "</blockquote>" * 3000
+                  + "<p>— Ann Example, Nurse</p></article></body></html>", "nested too deeply"),
 }
 
 

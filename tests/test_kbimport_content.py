@@ -157,3 +157,10 @@ def test_marker_numbers():
     assert markers.numbers("4-6") == [4, 5, 6]
     assert markers.numbers("4–6, 8") == [4, 5, 6, 8]
     assert markers.numbers("3, 3") == [3]
+
+
+def test_deep_nesting_is_flattened_below_the_sites_limit():
+    myst, context = convert("<blockquote>" * 30 + "<p>deep</p>" + "</blockquote>" * 30)
+    assert myst.strip() == "> " * 10 + "deep"
+    assert context.notes == ["quotes or lists nested more than 10 deep were flattened; "
+                             "check them"]

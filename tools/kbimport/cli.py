@@ -220,6 +220,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {line}", file=sys.stderr)
         print("Nothing was written.", file=sys.stderr)
         return 1
+    except RecursionError:
+        print(f"error: {args.source}: a post is nested too deeply to be read (lists, quotes "
+              "or boxes inside each other); simplify it on the blog", file=sys.stderr)
+        print("Nothing was written.", file=sys.stderr)
+        return 1
+    except Exception as err:  # noqa: BLE001  (one line, never a traceback, nothing written)
+        print(f"error: {args.source}: could not be imported ({type(err).__name__}: {err}); "
+              "please report this with the file", file=sys.stderr)
+        print("Nothing was written.", file=sys.stderr)
+        return 1
     write(result.files)
     report(result)
     return 0

@@ -210,6 +210,8 @@ _ENTITY = re.compile(r"&(?=#?\w+;)")
 # (:::), Setext underlines (=).  Our own markup never starts with these.
 _LINE_START = re.compile(r"^(?:([#\-+=%:(])|(\d+)([.)]))")
 _BREAK = "\x00"
+#: Quotes and lists inside each other, at most (the site refuses deeper markup).
+MAX_NESTING = 10
 
 
 def _escape_start(match: re.Match) -> str:
@@ -239,6 +241,7 @@ class Context:
 class Converter:
     def __init__(self, context: Context, theme_names: list[tuple[str, str]]) -> None:
         self.ctx = context
+        self.nesting = 0  # quotes and lists inside each other
         # "the Implementation and Organisational Studies theme" -> a theme link
         self.theme_pattern = None
         if theme_names:
@@ -397,10 +400,28 @@ class Converter:
                 text = text[:-1] + "\\#"  # not a closing sequence
             level = max(2, min(6, int(name[1]) + depth))
             return [f"{'#' * level} {text}"] if text else []
+        if name in ("ul", "ol", "blockquote") and self.nesting >= MAX_NESTING:
+            if self.nesting == MAX_NESTING:
+                self.ctx.notes.append(f"quotes or lists nested more than {MAX_NESTING} deep "
+                                      "were flattened; check them")
+            self.nesting += 1
+            try:
+                return [self.paragraph([item]) for item in node.find_all("li")] or \
+                    self.blocks(node, depth)
+            finally:
+                self.nesting -= 1
         if name in ("ul", "ol"):
-            return [self.list(node, ordered=name == "ol")]
+            self.nesting += 1
+            try:
+                return [self.list(node, ordered=name == "ol")]
+            finally:
+                self.nesting -= 1
         if name == "blockquote":
-            inner = "\n\n".join(self.blocks(node))
+            self.nesting += 1
+            try:
+                inner = "\n\n".join(self.blocks(node))
+            finally:
+                self.nesting -= 1
             return ["\n".join(f"> {line}" if line else ">" for line in inner.split("\n"))]
         if name == "pre":
             code = node.get_text("").strip("\n")
