@@ -232,6 +232,12 @@ def plain_typography(text: str) -> str:
     return re.sub(r"([.,])\"", r'"\1', text)
 
 
+def no_comma_before_label(text: str) -> str:
+    """A title ending in a comma (``Ronald Fisher --- Wikiquote{,}``): the
+    house drops it before ``[Internet]``, CSL prints ``Wikiquote, [Internet]``."""
+    return re.sub(r"[,;:] \[", " [", text)
+
+
 def report_number_label(text: str) -> str:
     """CSL labels only a numeric report number (``Report no.: 12``, but
     ``Report GW-2018-123``); NLM writes ``Report No.:`` before every one."""
@@ -279,8 +285,8 @@ def arxiv_decimal_point(text: str) -> str:
 
 
 NORMALISERS: list[Callable[[str], str]] = [
-    plain_typography, report_number_label, unelided_page_ranges, seed_spacing,
-    year_then_pages, thesis_place_unbracketed, arxiv_decimal_point,
+    plain_typography, no_comma_before_label, report_number_label, unelided_page_ranges,
+    seed_spacing, year_then_pages, thesis_place_unbracketed, arxiv_decimal_point,
 ]
 
 

@@ -557,6 +557,8 @@ def _publisher(entry: Entry) -> str:
 def _titled(title: str, *labels: str) -> str:
     """``Title [label] [label]``, the labels alone without a title."""
     tags = " ".join(f"[{label}]" for label in labels if label)
+    if tags:  # ``Wikiquote, [Internet]``: punctuation the title ended with goes
+        title = title.rstrip(" ,;:")
     return " ".join(part for part in (title, tags) if part)
 
 
