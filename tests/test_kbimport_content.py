@@ -138,6 +138,8 @@ def test_signoff_of_the_seed(site):
         "title": "Lead", "theme": "ios"}
     assert site.role("Lead XYZ Theme") == "Lead XYZ Theme"  # no such theme: text
     assert site.person("graeme  CURRIE") == "graeme-currie"
+    assert site.person("Graeme P. Currie") == "graeme-p-currie"  # not the same name: new
+    assert site.similar == {"graeme-p-currie": ["graeme-currie"]}  # ... but reported
 
 
 @pytest.mark.parametrize("line, names", [

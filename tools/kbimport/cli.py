@@ -52,6 +52,10 @@ def plan(source: Path, root: Path, *, force: bool = False) -> Result:
     for pid, name in site.new_people.items():
         result.files[root / "people" / f"{pid}.md"] = person_text(name)
         result.new_people.append(f"people/{pid}.md ({name})")
+        if pid in site.similar:
+            others = ", ".join(f"people/{other}.md" for other in site.similar[pid])
+            result.checks.append(f"people/{pid}.md: a new page for {name}; is this {others}? "
+                                 "If so, use that id in the essays and delete the new page")
     bib_text = bib.text(source.name)
     if bib_text != bib.original:
         result.files[root / "refs.bib"] = bib_text

@@ -67,6 +67,7 @@ class Site:
     ids: set[str]
     themes: list[Theme]
     new_people: dict[str, str] = field(default_factory=dict)  # id -> name
+    similar: dict[str, list[str]] = field(default_factory=dict)  # new id -> existing ids
 
     @classmethod
     def load(cls, root: Path) -> Site:
@@ -95,6 +96,11 @@ class Site:
         pid, number = base, 2
         while pid in self.ids:
             pid, number = f"{base}-{number}", number + 1
+        surname = key.split()[-1] if key.split() else ""
+        same = sorted({other for known, other in self.people.items()
+                       if known.split()[-1:] == [surname] and other not in self.new_people})
+        if same:
+            self.similar[pid] = same
         self.ids.add(pid)
         self.people[key] = pid
         self.new_people[pid] = " ".join(name.split())
