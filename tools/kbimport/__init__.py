@@ -2,12 +2,15 @@
 
 Reads a WordPress export (WXR), a saved blog page (plain text or HTML) or a
 folder of them, and writes essays, people and ``refs.bib`` entries as staff
-would by hand.  One module per job: ``sources`` reads the inputs,
-``content`` turns a post's HTML into MyST, ``markers`` finds citation
-markers, ``refparse`` reads Vancouver references (the inverse of
-``kb.vancouver``), ``bibstore`` matches and appends works, ``people``
-matches authors and themes, ``essay`` writes the page, ``cli`` runs it all
-and prints the report.
+would by hand.  One module per job: ``sources`` reads the inputs into posts
+(and says which it skips and why), ``content`` takes the furniture, the
+reference list and the sign-off out of a post's HTML and turns the rest
+into MyST, ``markers`` reads citation markers, ``refparse`` reads
+Vancouver references into BibTeX (the inverse of ``kb.vancouver``, checked
+by it), ``bibstore`` matches them to ``refs.bib`` and appends new works,
+``people`` matches authors, roles and themes to the site, ``essay`` writes
+the front matter, and ``cli`` runs it all, writes atomically only when
+every input could be read, and prints the report.
 """
 
 from __future__ import annotations
