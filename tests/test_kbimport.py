@@ -311,3 +311,19 @@ def test_make_import_target(tmp_path):
     assert f"error: {empty}: the file is empty" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert (snapshot(REPO / "essays"), (REPO / "refs.bib").read_bytes()) == before
+
+
+def test_a_post_not_imported_adds_no_works_or_people(site_copy, capsys, tmp_path):
+    """An essay kept (no --force) brings none of its new works or new people along."""
+    src = site_copy()
+    (src / "essays" / "synthetic-post-one.md").write_text("edited by hand\n", encoding="utf-8")
+    before = (src / "refs.bib").read_bytes()
+    single = tmp_path / "one-post.xml"
+    text = WXR.read_text(encoding="utf-8")
+    single.write_text(text[:text.index("<item>\n\t\t<title>Synthetic Post Two")]
+                      + "</channel>\n</rss>\n", encoding="utf-8")
+    code, out, _ = run(capsys, single, "--root", src)
+    assert code == 0 and "exists and differs; kept" in out
+    assert (src / "refs.bib").read_bytes() == before
+    assert not (src / "people" / "tess-synthetic.md").exists()
+    assert "New works" not in out and "New people" not in out

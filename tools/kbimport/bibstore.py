@@ -104,6 +104,14 @@ class BibStore:
         self.added.append(note + bib_source(key, ref.type, ref.fields, ref.persons))
         return key, False
 
+    def mark(self) -> tuple[int, set[str], dict[Signature, str]]:
+        """The state to go back to if the post being read is not imported."""
+        return len(self.added), set(self.keys), dict(self.signatures)
+
+    def reset(self, mark: tuple[int, set[str], dict[Signature, str]]) -> None:
+        added, self.keys, self.signatures = mark
+        del self.added[added:]
+
     def text(self, source_name: str) -> str:
         """The new content of ``refs.bib`` (the old one if nothing was added)."""
         if not self.added:

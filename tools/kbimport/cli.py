@@ -48,7 +48,11 @@ def plan(source: Path, root: Path, *, force: bool = False) -> Result:
     result = Result(skipped=list(skipped))
     slugs: set[str] = set()
     for post in posts:
-        _import_post(post, root, site, bib, result, slugs, force=force)
+        marks = site.mark(), bib.mark()
+        if not _import_post(post, root, site, bib, result, slugs, force=force):
+            # Not imported (skipped, or already there): its works and people are not added.
+            site.reset(marks[0])
+            bib.reset(marks[1])
     for pid, name in site.new_people.items():
         result.files[root / "people" / f"{pid}.md"] = person_text(name)
         result.new_people.append(f"people/{pid}.md ({name})")
@@ -71,12 +75,13 @@ def _authors(post: Post, signoff: str | None, site: Site) -> list[Author]:
 
 
 def _import_post(post: Post, root: Path, site: Site, bib: BibStore, result: Result,
-                 slugs: set[str], *, force: bool) -> None:
+                 slugs: set[str], *, force: bool) -> bool:
+    """Work out one essay; False when it is not to be written."""
     where = post.where
     if post.slug in slugs:
         result.skipped.append(Skipped(where, f"a second post with the slug '{post.slug}' "
                                              "in this import"))
-        return
+        return False
     slugs.add(post.slug)
     body = soup(post.body_html)
     embeds = drop_furniture(body)
@@ -85,7 +90,7 @@ def _import_post(post: Post, root: Path, site: Site, bib: BibStore, result: Resu
     if not authors:
         result.skipped.append(Skipped(where, "no author: no sign-off line ('— Name, "
                                              "Position, ...') and no author in the source"))
-        return
+        return False
     path = root / "essays" / f"{post.slug}.md"
     checks: list[str] = []
     # References: one key per number, reusing works already in refs.bib.
@@ -93,16 +98,14 @@ def _import_post(post: Post, root: Path, site: Site, bib: BibStore, result: Resu
     new_before = len(bib.added)
     for number, text in sorted(parts.references.items()):
         ref = parse_reference(text)
-        key, reused = bib.key_for(ref)
-        keys[number] = key
-        result.reused_works += reused
+        keys[number] = bib.key_for(ref)[0]
         if ref.verbatim:
             checks.append(f"reference {number} could not be read; kept as written in "
-                          f"refs.bib as '{key}': {text}")
+                          f"refs.bib as '{keys[number]}': {text}")
         elif not ref.exact:
             checks.append(f"reference {number} is printed in the house style as: {ref.printed}")
-    result.new_works += [entry.split("{", 1)[1].split(",", 1)[0]
-                         for entry in bib.added[new_before:]]
+    new_works = [entry.split("{", 1)[1].split(",", 1)[0] for entry in bib.added[new_before:]]
+    reused = sum(1 for key in set(keys.values()) if key not in new_works)
 
     def cite(numbers: list[int]) -> str | None:
         if not numbers or any(n not in keys for n in numbers):
@@ -161,14 +164,17 @@ def _import_post(post: Post, root: Path, site: Site, bib: BibStore, result: Resu
         old = path.read_text(encoding="utf-8", errors="replace")
         if old == content:
             result.unchanged.append(f"{rel} (from {where}): already imported, unchanged")
-            return
+            return False
         if not force:
             result.skipped.append(Skipped(where, f"{rel} exists and differs; kept (use "
                                                  "--force, or FORCE=1 with make, to replace)"))
-            return
+            return False
     result.files[path] = content
     result.imported.append(f"{rel}  '{post.title}'  ({len(keys)} references)")
     result.checks += [f"{rel}: {check}" for check in checks]
+    result.new_works += new_works
+    result.reused_works += reused
+    return True
 
 
 def write(files: dict[Path, str]) -> None:

@@ -87,6 +87,13 @@ class Site:
                 themes.append(Theme(path.stem, data["title"], str(data.get("short") or "")))
         return cls(root, people, ids, themes)
 
+    def mark(self) -> tuple[dict[str, str], set[str], dict[str, str], dict[str, list[str]]]:
+        """The state to go back to if the post being read is not imported."""
+        return dict(self.people), set(self.ids), dict(self.new_people), dict(self.similar)
+
+    def reset(self, mark: tuple) -> None:
+        self.people, self.ids, self.new_people, self.similar = mark
+
     def person(self, name: str) -> str:
         """The id of the person called ``name``, creating one if none matches."""
         key = name_key(name)
