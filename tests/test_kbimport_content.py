@@ -33,8 +33,7 @@ def convert(html: str, themes: list[tuple[str, str]] | None = None) -> tuple[str
             return markers.role([KEYS[n] for n in numbers])
         return None
 
-    context = Context(cite=cite, theme_link=lambda _: None,
-                      base_url="https://blog.example.org/2019/05/post/")
+    context = Context(cite=cite, base_url="https://blog.example.org/2019/05/post/")
     body = soup(html)
     context.notes += [f"embed {src}" for src in drop_furniture(body)]
     return to_myst(body, context, themes or []), context

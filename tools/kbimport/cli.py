@@ -112,53 +112,15 @@ def _import_post(post: Post, root: Path, site: Site, bib: BibStore, result: Resu
             return None
         return role([keys[n] for n in numbers])
 
-    context = Context(cite=cite, theme_link=lambda _: None, base_url=post.base_url)
+    context = Context(cite=cite, base_url=post.base_url)
     titles = [(t.title, t.slug) for t in site.themes]
     text = to_myst(parts.body, context, titles)
     checks += context.notes
     checks += [f"an embedded video or frame ({src}) was left out; to show a video, use the "
                "{video} directive" for src in embeds]
     checks += [f"the shortcode {code} was left out" for code in post.dropped]
-    result.images += context.images
-    order: list[int] = []
-    for numbers in context.markers:
-        order += [n for n in numbers if n not in order]
-    if order and order != sorted(order):
-        checks.append("the blog does not number its references in the order they are first "
-                      f"cited ({' '.join(map(str, order))}); the site numbers them by first "
-                      "citation, so the numbers readers see change")
-    uncited = [n for n in sorted(keys) if n not in order]
-    if uncited:
-        checks.append(f"reference(s) {', '.join(map(str, uncited))} never cited in the text: "
-                      "not shown in the essay's list; cite them or leave them out")
-    if not parts.references and context.markers:
-        checks.append("markers but no numbered reference list found")
-    # Front matter.
-    themes: list[str] = []
-    tags: list[str] = []
-    for label in post.categories:
-        theme = site.theme(label)
-        if theme:
-            themes.append(theme.slug)
-        elif label.lower() != "uncategorized":
-            tags.append(label)
-    tags += [t for t in post.tags if t not in tags]
-    if not themes and context.themes:
-        themes = list(context.themes)
-        checks.append(f"themes taken from the text's theme links: {', '.join(themes)}")
-    entries = []
-    for author in authors:
-        entry: dict = {"id": site.person(author.name)}
-        if author.position:
-            entry["position"] = author.position
-        if author.affiliations:
-            entry["affiliations"] = author.affiliations
-        if author.roles:
-            entry["roles"] = [site.role(r) for r in author.roles]
-        entries.append(entry)
-    content = essay_text(
-        front_matter(post.title, post.date, entries, list(dict.fromkeys(themes)),
-                     list(dict.fromkeys(tags))), text)
+    checks += _numbering_checks(context.markers, keys)
+    content = essay_text(_front_matter(post, authors, site, context.themes, checks), text)
     rel = path.relative_to(root).as_posix()
     if path.exists():
         old = path.read_text(encoding="utf-8", errors="replace")
@@ -174,7 +136,56 @@ def _import_post(post: Post, root: Path, site: Site, bib: BibStore, result: Resu
     result.checks += [f"{rel}: {check}" for check in checks]
     result.new_works += new_works
     result.reused_works += reused
+    result.images += context.images
     return True
+
+
+def _numbering_checks(cited: list[list[int]], keys: dict[int, str]) -> list[str]:
+    """Where the numbers readers see would differ from the blog's."""
+    checks = []
+    order: list[int] = []
+    for numbers in cited:
+        order += [n for n in numbers if n not in order]
+    if order and order != sorted(order):
+        checks.append("the blog does not number its references in the order they are first "
+                      f"cited ({' '.join(map(str, order))}); the site numbers them by first "
+                      "citation, so the numbers readers see change")
+    uncited = [n for n in sorted(keys) if n not in order]
+    if uncited:
+        checks.append(f"reference(s) {', '.join(map(str, uncited))} never cited in the text: "
+                      "not shown in the essay's list; cite them or leave them out")
+    if not keys and cited:
+        checks.append("markers but no numbered reference list found")
+    return checks
+
+
+def _front_matter(post: Post, authors: list[Author], site: Site, linked: list[str],
+                  checks: list[str]) -> str:
+    """Title, date, authors (people matched or created), themes and tags."""
+    themes: list[str] = []
+    tags: list[str] = []
+    for label in post.categories:
+        theme = site.theme(label)
+        if theme:
+            themes.append(theme.slug)
+        elif label.lower() != "uncategorized":
+            tags.append(label)
+    tags += [t for t in post.tags if t not in tags]
+    if not themes and linked:
+        themes = list(linked)
+        checks.append(f"themes taken from the text's theme links: {', '.join(themes)}")
+    entries = []
+    for author in authors:
+        entry: dict = {"id": site.person(author.name)}
+        if author.position:
+            entry["position"] = author.position
+        if author.affiliations:
+            entry["affiliations"] = author.affiliations
+        if author.roles:
+            entry["roles"] = [site.role(r) for r in author.roles]
+        entries.append(entry)
+    return front_matter(post.title, post.date, entries, list(dict.fromkeys(themes)),
+                        list(dict.fromkeys(tags)))
 
 
 def write(files: dict[Path, str]) -> None:

@@ -230,7 +230,6 @@ class Context:
     """What the converter needs from the import, and what it reports back."""
 
     cite: Callable[[list[int]], str | None]
-    theme_link: Callable[[str], str | None]
     base_url: str | None = None
     images: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
