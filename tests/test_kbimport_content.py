@@ -165,3 +165,14 @@ def test_deep_nesting_is_flattened_below_the_sites_limit():
     assert myst.strip() == "> " * 10 + "deep"
     assert context.notes == ["quotes or lists nested more than 10 deep were flattened; "
                              "check them"]
+
+
+def test_text_after_the_reference_list_stays_in_the_essay():
+    body = soup("<p>Text [1].</p><h3>References</h3><ol><li>Example A. A work. J Ex. 2001; "
+                "1: 1-2.</li></ol><p><strong>Comments</strong> are welcome below.</p>"
+                "<p>— Ann Example, Nurse</p>")
+    drop_furniture(body)
+    parts = split_parts(body)
+    assert list(parts.references) == [1]
+    assert parts.signoff == "— Ann Example, Nurse"
+    assert " ".join(parts.body.get_text(" ").split()) == "Text [1]. Comments are welcome below."

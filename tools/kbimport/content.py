@@ -116,7 +116,7 @@ def drop_furniture(root: Tag) -> list[str]:
         attrs = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
         if attrs.strip() and _FURNITURE_ATTR.search(attrs) and tag.name not in ("p", "li"):
             tag.decompose()
-    for tag in root.find_all(re.compile(r"^(?:h[1-6]|p|div|strong)$")):
+    for tag in root.find_all(re.compile(r"^(?:h[1-6]|p|div)$")):
         if tag.decomposed or tag.parent is None:
             continue
         if FURNITURE_START.match(text_of(tag)):
@@ -134,6 +134,15 @@ def _lines(tag: Tag) -> list[str]:
     html = re.sub(r"<br\s*/?>", "\n", str(tag), flags=re.IGNORECASE)
     text = BeautifulSoup(html, "html.parser").get_text("")
     return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
+
+
+def _numbered_lines(block: Tag) -> bool:
+    lines = _lines(block)
+    return bool(lines) and all(_NUMBERED.match(line) for line in lines)
+
+
+def _is_list_of_references(block: Tag) -> bool:
+    return block.name in ("ol", "ul") or (block.name == "p" and _numbered_lines(block))
 
 
 def _looks_like_reference(text: str) -> bool:
@@ -155,16 +164,18 @@ def split_parts(body: Tag) -> Parts:
     # or anything under a "References" heading.
     heading = next((b for b in blocks if b.name in ("h1", "h2", "h3", "h4", "h5", "h6", "p")
                     and _REFERENCES_HEADING.match(text_of(b))), None)
-    candidates = blocks[blocks.index(heading) + 1:] if heading else []
-    if not candidates:
-        tail: list[Tag] = []
-        for block in reversed(blocks):
-            if block.name == "ol" or (block.name == "p" and all(
-                    _NUMBERED.match(line) for line in _lines(block))):
-                tail.insert(0, block)
-            else:
+    candidates: list[Tag] = []
+    if heading:  # the lists right under it; what follows them stays in the essay
+        for block in blocks[blocks.index(heading) + 1:]:
+            if not _is_list_of_references(block):
                 break
-        candidates = tail
+            candidates.append(block)
+    if not candidates:
+        heading = None
+        for block in reversed(blocks):
+            if block.name != "ol" and not (block.name == "p" and _numbered_lines(block)):
+                break
+            candidates.insert(0, block)
     refs: dict[int, str] = {}
     for block in candidates:
         if block.name in ("ol", "ul"):
