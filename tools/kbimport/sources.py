@@ -91,8 +91,10 @@ def read_file(path: Path) -> tuple[list[Post], list[Skipped]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise SourceError(f"{path}: is not UTF-8 text (byte {err.start}); save it as "
-                          "UTF-8") from err
+        text = _declared(data)  # a page saved in its own (declared) encoding
+        if text is None:
+            raise SourceError(f"{path}: is not UTF-8 text (byte {err.start}); save it as "
+                              "UTF-8") from err
     head = text.lstrip()[:2000].lower()
     if head.startswith("<?xml") or head.startswith("<rss"):
         if "wordpress.org/export" in text[:20000] or "<rss" in head:
@@ -105,6 +107,17 @@ def read_file(path: Path) -> tuple[list[Post], list[Skipped]]:
         raise SourceError(f"{path}: unknown format (a {path.suffix} file that is neither a "
                           "WordPress export nor a web page)")
     return [read_text(path, text)], []
+
+
+def _declared(data: bytes) -> str | None:
+    """An HTML page in the encoding its ``<meta charset>`` names, if it decodes."""
+    match = re.search(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", data[:4096], re.IGNORECASE)
+    if not match:
+        return None
+    try:
+        return data.decode(match.group(1).decode("ascii"))
+    except (LookupError, UnicodeDecodeError):
+        return None
 
 
 # --------------------------------------------------------------------------
