@@ -198,6 +198,9 @@ def house_input(entry: Entry, item: dict[str, Any]) -> None:
     * ``edition_as_ordinal``: an edition written in words (``Second``,
       ``2nd edition``) is printed ``2nd ed.``, as NLM writes it; CSL prints
       words as written, so the oracle is given the number.
+    * ``year_only`` (in :func:`to_csl`): dates are given to CSL as the year
+      alone; the seed prints years only, and the house ignores ``month``
+      (NLM would print ``2009 Nov`` for a journal article that has one).
     * ``article_editors_dropped``: a journal article's (handling) editors,
       which Zotero exports from PLOS and eLife pages, are not printed: NLM's
       journal article has authors, title, journal, date and location only.

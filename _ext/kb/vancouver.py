@@ -454,8 +454,8 @@ def parse_access_date(text: str) -> str:
     text = text.strip()
     iso = _ISO_DATE.fullmatch(text)
     if iso:
-        year, month, day = (int(part) if part else None for part in iso.groups())
-        return nlm_date(year, month, day)  # type: ignore[arg-type]
+        year, month, day = iso.groups()
+        return nlm_date(int(year), int(month) if month else None, int(day) if day else None)
     words = [word for word in re.split(r"[\s.,\-/]+", text) if word]
     years = [int(word) for word in words if re.fullmatch(r"\d{4}", word)]
     days = [int(word) for word in words if re.fullmatch(r"\d{1,2}", word)]
