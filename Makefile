@@ -69,6 +69,12 @@ import: $(STAMP)
 	@test -n "$$SOURCE" || { echo "make import needs SOURCE=<export.xml, page.txt or .html, or a folder>" >&2; exit 2; }
 	$(BIN)/python -m tools.kbimport "$$SOURCE" $(if $(FORCE),--force)
 
+# make lint checks the importer too (a prerequisite added here, beside its target).
+.PHONY: lint-import
+lint: lint-import
+lint-import: $(STAMP)
+	$(BIN)/ruff check tools/kbimport
+
 # PDFs for funders: the whole knowledge base and one per theme (xelatex via latexmk).
 TEX_PACKAGES := latexmk texlive-xetex texlive-fonts-recommended fonts-freefont-otf
 LATEXMKOPTS  ?= -interaction=nonstopmode -halt-on-error -quiet
