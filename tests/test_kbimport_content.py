@@ -176,3 +176,11 @@ def test_text_after_the_reference_list_stays_in_the_essay():
     assert list(parts.references) == [1]
     assert parts.signoff == "— Ann Example, Nurse"
     assert " ".join(parts.body.get_text(" ").split()) == "Text [1]. Comments are welcome below."
+
+
+def test_sentences_that_start_like_furniture_are_kept():
+    text = ("Published by the Department of Health in 2010, the report was read widely, and "
+            "its recommendations were taken up by most trusts within two years.")
+    body = soup(f"<p>{text}</p><p>Subscribers to the scheme agreed.</p><p>Share this:</p>")
+    drop_furniture(body)
+    assert " ".join(body.get_text(" ").split()) == f"{text} Subscribers to the scheme agreed."

@@ -38,11 +38,18 @@ FURNITURE_TEXT = re.compile(
     r"^(?:Leave a (?:Reply|Comment)|Share this:?|Like this:?|Related|Loading\.\.\.|"
     r"Fill in your details below.*|You are commenting using .*|Connecting to %s|"
     r"(?:Twitter|Facebook|Google\+|WordPress\.com) (?:picture|photo)|"
-    r"Notify me of .*|Post was not sent.*|Email check failed.*|Subscribe.*|"
+    r"Notify me of .*|Post was not sent.*|Email check failed.*|Subscribe\b.*|"
     r"Click to (?:share|email|print) .*|Advertisements|Report this ad|"
     r"Posted in .*|Tagged .*|Bookmark the permalink\.?|Published by .*)$",
     re.IGNORECASE,
 )
+
+
+def is_furniture(line: str) -> bool:
+    """A short line of the blog's own (a sentence of the post is never taken)."""
+    return len(line) <= 100 and bool(FURNITURE_TEXT.match(line))
+
+
 #: The heading that starts the page furniture after a post.
 FURNITURE_START = re.compile(r"^(?:Leave a (?:Reply|Comment)|\d+ (?:Comments?|Responses?)|"
                              r"Comments|Share this:?)$", re.IGNORECASE)
@@ -124,7 +131,7 @@ def drop_furniture(root: Tag) -> list[str]:
                 sibling.decompose()
             tag.decompose()
     for tag in root.find_all(["p", "li", "span", "div", "h3", "h4"]):
-        if not tag.decomposed and tag.parent is not None and FURNITURE_TEXT.match(text_of(tag)):
+        if not tag.decomposed and tag.parent is not None and is_furniture(text_of(tag)):
             tag.decompose()
     return embeds
 

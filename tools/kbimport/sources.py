@@ -21,7 +21,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from .content import FURNITURE_START, FURNITURE_TEXT, autop, soup
+from .content import FURNITURE_START, autop, is_furniture, soup
 from .people import slugify
 
 SUFFIXES = (".xml", ".txt", ".html", ".htm")
@@ -334,7 +334,7 @@ def read_text(path: Path, text: str) -> Post:
     for line in lines:
         if FURNITURE_START.match(line):
             break
-        if not line or FURNITURE_TEXT.match(line):
+        if not line or is_furniture(line):
             joinable = False
             continue
         bullet = re.match(r"^[-*\u2022]\s+(.*)$", line)
