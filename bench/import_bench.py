@@ -8,8 +8,8 @@ copy of the site and times ``python -m tools.kbimport`` on it, a fresh copy
 per run; prints each time and the median.
 
 Measured 2026-12-02 on the shared 2-core machine (load average about 9):
-median of 7 runs 1.03 s for 100 posts (500 references, 302 new works,
-200 reused); the result builds with ``sphinx-build -W -n`` without warnings.
+median of 7 runs 1.03 s for 100 posts (500 references: 301 new works,
+199 reused); the result builds with ``sphinx-build -W -n`` without warnings.
 """
 
 from __future__ import annotations
