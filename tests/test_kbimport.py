@@ -207,6 +207,14 @@ def test_saved_text_page_with_wrapped_lines_and_two_authors(imported):
     path = imported["src"] / "essays" / "a-synthetic-text-page.md"
     data = matter(path)
     assert [a["id"] for a in data["authors"]] == ["rowan-synthetic", "sam-example"]
+    # "Lead SYN Theme": no such theme, so a page named as the role names it
+    assert data["authors"][1]["roles"] == [{"title": "Lead", "theme": "syn"}]
+    assert matter(imported["src"] / "themes" / "syn.md") == {
+        "title": "SYN", "short": "SYN", "lead": "sam-example"}
+    assert "themes/syn.md: a new theme named only 'SYN' by a role" in imported["report"]
+    signoff = page(imported, "essays/a-synthetic-text-page").select("p.kb-signoff")[1]
+    assert {a.get_text(): a["href"] for a in signoff.find_all("a")} == {
+        "Sam Example": "../people/sam-example.html", "SYN Theme": "../themes/syn.html"}
     text = path.read_text()
     assert "saved with hard line breaks in the middle {footcite}`synthetic2018synthetic`." in text
     assert "- a second point that goes on over two lines" in text

@@ -18,7 +18,7 @@ from pathlib import Path
 from . import ROOT
 from .bibstore import BibError, BibStore
 from .content import Context, drop_furniture, soup, split_parts, to_myst
-from .essay import essay_text, front_matter, person_text
+from .essay import essay_text, front_matter, person_text, theme_text
 from .markers import role
 from .people import Author, Site, parse_signoff
 from .refparse import parse_reference
@@ -36,6 +36,7 @@ class Result:
     checks: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
     new_people: list[str] = field(default_factory=list)
+    new_themes: list[str] = field(default_factory=list)
     new_works: list[str] = field(default_factory=list)
     reused_works: int = 0
 
@@ -60,6 +61,11 @@ def plan(source: Path, root: Path, *, force: bool = False) -> Result:
             others = ", ".join(f"people/{other}.md" for other in site.similar[pid])
             result.checks.append(f"people/{pid}.md: a new page for {name}; is this {others}? "
                                  "If so, use that id in the essays and delete the new page")
+    for slug, (short, lead) in site.new_themes.items():
+        result.files[root / "themes" / f"{slug}.md"] = theme_text(short, lead)
+        result.new_themes.append(f"themes/{slug}.md ({short})")
+        result.checks.append(f"themes/{slug}.md: a new theme named only '{short}' by a role; "
+                             "write its full title")
     bib_text = bib.text(source.name)
     if bib_text != bib.original:
         result.files[root / "refs.bib"] = bib_text
@@ -182,7 +188,7 @@ def _front_matter(post: Post, authors: list[Author], site: Site, linked: list[st
         if author.affiliations:
             entry["affiliations"] = author.affiliations
         if author.roles:
-            entry["roles"] = [site.role(r) for r in author.roles]
+            entry["roles"] = [site.role(r, entry["id"]) for r in author.roles]
         entries.append(entry)
     return front_matter(post.title, post.date, entries, list(dict.fromkeys(themes)),
                         list(dict.fromkeys(tags)))
@@ -214,6 +220,7 @@ def report(result: Result, out=None) -> None:
     section("Already imported", result.unchanged)
     section("Skipped", [f"{s.where}: {s.reason}" for s in result.skipped])
     section("New people", result.new_people)
+    section("New themes", result.new_themes)
     section("New works in refs.bib", result.new_works)
     if result.reused_works:
         print(f"Works already in refs.bib, reused: {result.reused_works}", file=out)

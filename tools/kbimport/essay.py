@@ -43,3 +43,10 @@ def essay_text(matter: str, body: str) -> str:
 
 def person_text(name: str) -> str:
     return f"---\nname: {flow(name)}\n---\n"
+
+
+def theme_text(short: str, lead: str | None) -> str:
+    lines = ["---", f"title: {flow(short)}", f"short: {flow(short)}"]
+    if lead:
+        lines.append(f"lead: {lead}")
+    return "\n".join([*lines, "---"]) + "\n"

@@ -4,8 +4,9 @@ People are matched by name (accents, case and stops ignored) to the pages
 in ``people/``; a person not there gets a new page with their name and
 nothing else (no biography is invented).  A role naming a theme ("Lead IOS
 Theme") becomes ``{title: Lead, theme: ios}`` when a page in ``themes/``
-has that short name or title.  Themes are never created: a blog names a
-theme but does not give both its title and short name.
+has that short name or title; a theme named only by a short name in
+capitals gets a page with that name (its full title is for staff to write).
+Categories never create themes: a category is not known to be one.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ class Site:
     themes: list[Theme]
     new_people: dict[str, str] = field(default_factory=dict)  # id -> name
     similar: dict[str, list[str]] = field(default_factory=dict)  # new id -> existing ids
+    # slug -> (short name, lead's id)
+    new_themes: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, root: Path) -> Site:
@@ -87,12 +90,14 @@ class Site:
                 themes.append(Theme(path.stem, data["title"], str(data.get("short") or "")))
         return cls(root, people, ids, themes)
 
-    def mark(self) -> tuple[dict[str, str], set[str], dict[str, str], dict[str, list[str]]]:
+    def mark(self) -> tuple:
         """The state to go back to if the post being read is not imported."""
-        return dict(self.people), set(self.ids), dict(self.new_people), dict(self.similar)
+        return (dict(self.people), set(self.ids), dict(self.new_people), dict(self.similar),
+                list(self.themes), dict(self.new_themes))
 
     def reset(self, mark: tuple) -> None:
-        self.people, self.ids, self.new_people, self.similar = mark
+        (self.people, self.ids, self.new_people, self.similar, self.themes,
+         self.new_themes) = mark
 
     def person(self, name: str) -> str:
         """The id of the person called ``name``, creating one if none matches."""
@@ -121,16 +126,31 @@ class Site:
                 return theme
         return None
 
-    def role(self, text: str) -> str | dict:
-        """``Lead IOS Theme`` -> ``{title: Lead, theme: ios}``; others as written."""
-        match = re.match(r"^(.+?) (.+?) [Tt]heme$", text)
-        if match:
-            for start in range(len(text.split()) - 2, 0, -1):
-                words = text.split()
-                title, named = " ".join(words[:start]), " ".join(words[start:-1])
-                theme = self.theme(named)
-                if theme:
-                    return {"title": title, "theme": theme.slug}
+    def role(self, text: str, person: str | None = None) -> str | dict:
+        """``Lead IOS Theme`` -> ``{title: Lead, theme: ios}``; others as written.
+
+        A theme not in ``themes/`` but named by its short name (``Lead PPI
+        Theme``, capitals) gets a new page: title and short name as written
+        (staff then write its full title), the author as its lead if the
+        role is "Lead".
+        """
+        words = text.split()
+        if len(words) < 3 or words[-1].lower() != "theme":
+            return text
+        for start in range(len(words) - 2, 0, -1):
+            title, named = " ".join(words[:start]), " ".join(words[start:-1])
+            theme = self.theme(named)
+            if theme:
+                return {"title": title, "theme": theme.slug}
+        short = words[-2]
+        slug = slugify(short)
+        if re.fullmatch(r"[A-Z][A-Z0-9&]{1,5}", short) and slug and not (
+                self.root / "themes" / f"{slug}.md").exists():
+            lead = person if words[:-2] == ["Lead"] else None
+            theme = Theme(slug, short, short)
+            self.themes.append(theme)
+            self.new_themes[slug] = (short, lead)
+            return {"title": " ".join(words[:-2]), "theme": slug}
         return text
 
 
