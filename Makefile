@@ -16,6 +16,7 @@ BUILDDIR   := _build
 
 help:
 	@echo "make html       build the site into $(BUILDDIR)/html"
+	@echo "make import     bring blog posts in: SOURCE=<export.xml, page.txt/.html or folder>"
 	@echo "make latexpdf   build the funders' PDFs into $(BUILDDIR)/latex"
 	@echo "make bench      scale benchmark, bench/README.md (BENCH=--quick: 15 s smoke run)"
 	@echo "make serve      live preview on http://127.0.0.1:8000 (rebuilds on save)"
@@ -60,6 +61,20 @@ new-essay: $(STAMP)
 	  $(if $(filter command line,$(origin AUTHOR)),--author "$$AUTHOR") \
 	  $(if $(filter command line,$(origin THEME)),--theme "$$THEME") \
 	  $(if $(filter command line,$(origin DATE)),--date "$$DATE") $(ARGS)
+
+.PHONY: import
+# make import SOURCE=<WordPress export .xml | saved page .txt/.html | folder> [FORCE=1]
+# writes essays/, new people/ and new refs.bib entries, then prints what to check.
+# SOURCE goes through the environment, so any character in a path is safe.
+import: $(STAMP)
+	@test -n "$$SOURCE" || { echo "make import needs SOURCE=<export.xml, page.txt or .html, or a folder>" >&2; exit 2; }
+	$(BIN)/python -m tools.kbimport "$$SOURCE" $(if $(FORCE),--force)
+
+# make lint checks the importer too (a prerequisite added here, beside its target).
+.PHONY: lint-import
+lint: lint-import
+lint-import: $(STAMP)
+	$(BIN)/ruff check tools/kbimport
 
 # PDFs for funders: the whole knowledge base and one per theme (xelatex via latexmk).
 TEX_PACKAGES := latexmk texlive-xetex texlive-fonts-recommended fonts-freefont-otf
