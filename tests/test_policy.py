@@ -197,6 +197,28 @@ def test_relaxed_raw_still_fetches_nothing(tmp_path: Path, server: Server) -> No
     assert server.requests == []
 
 
+@pytest.mark.parametrize("markdown", ["![A chart of admissions]({url}/chart.png)",
+                                      "Inline ![A chart of admissions]({url}/chart.png) too."])
+def test_a_remote_picture_is_not_fetched_for_the_pdf(tmp_path: Path, server: Server,
+                                                       markdown: str) -> None:
+    """LaTeX would download it (Sphinx's ImageDownloader): it becomes its linked description."""
+    body = markdown.format(url=server.url)
+    built = attack(tmp_path, {"essays/pic.md": page(f"## Text\n\n{body}\n")}, builder="latex")
+    assert built.warning_lines() == []
+    assert server.requests == []
+    tex = "".join(p.read_text(encoding="utf-8") for p in built.outdir.glob("*.tex"))
+    assert f"\\sphinxhref{{{server.url}/chart.png}}{{A chart of admissions}}" in tex
+
+
+def test_a_remote_picture_stays_a_picture_on_the_web(tmp_path: Path, server: Server) -> None:
+    built = attack(tmp_path, {"essays/pic.md": page(
+        f"## Text\n\n![A chart of admissions]({server.url}/chart.png)\n")})
+    assert built.warning_lines() == []
+    assert server.requests == []
+    assert f'<img alt="A chart of admissions" src="{server.url}/chart.png"' in html(
+        built, "essays/pic")
+
+
 def test_include_parser_option_imports_nothing(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """``:parser:`` would import any module on the path: here one that leaves a marker."""

@@ -42,6 +42,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.parsers import RSTParser
 from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.matching import Matcher
 
@@ -419,6 +420,33 @@ class PolicyTransform(SphinxTransform):
             node.replace_self(nodes.inline(node.rawsource, "", *node.children))
 
 
+class RemoteImagesAsLinks(SphinxPostTransform):
+    """A remote picture becomes a link in outputs that would download it.
+
+    Builders without ``supported_remote_images`` (LaTeX, EPUB) fetch every
+    ``https://`` image during the build (Sphinx's ``ImageDownloader``, priority
+    100): content would make the build machine fetch addresses. The picture's
+    description, linked to its address, takes its place instead; the web
+    page, whose reader's browser fetches it, keeps the picture.
+    """
+
+    default_priority = 90
+
+    def run(self, **kwargs: Any) -> None:
+        if self.env._app.builder.supported_remote_images or allowed(self.config, "fetch"):
+            return
+        for image in list(self.document.findall(nodes.image)):
+            uri = image.get("uri", "")
+            if "://" not in uri:
+                continue
+            text = image.get("alt") or uri
+            link = nodes.reference(text, text, refuri=uri)
+            if isinstance(image.parent, (nodes.TextElement, nodes.reference)):
+                image.replace_self(link)
+            else:
+                image.replace_self(nodes.paragraph("", "", link))
+
+
 def target_problem(env: Any, target: str, files: bool) -> str | None:
     """Why a link or image target is refused, or None when it is fine."""
     plain = _INVISIBLE.sub("", target)
@@ -587,3 +615,4 @@ def setup_policy(app: Sphinx) -> None:
     app.connect("config-inited", check_sources)
     app.connect("source-read", limit_size, priority=100)
     app.add_transform(PolicyTransform)
+    app.add_post_transform(RemoteImagesAsLinks)
