@@ -35,6 +35,22 @@ BROKEN = re.compile(
 
 pytest_plugins = ("sphinx.testing.fixtures",)
 
+#: Fixtures that build the real site. A test using one (directly or through
+#: another fixture) is marked ``real_site``: it must pass whatever content
+#: staff add, and ``tests/test_staff_trial.py`` runs it again with more.
+REAL_SITE_FIXTURES = frozenset({"site_copy", "site_html"})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "real_site: builds the real site; run again by the staff trial")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if REAL_SITE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.real_site)
+
 # What a staff member's checkout holds; everything else is not site source.
 _NOT_SOURCE = shutil.ignore_patterns(
     "_build", ".venv", ".git", "tests", "bench", "node_modules", ".pytest_cache",
