@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -96,6 +97,18 @@ def build(srcdir: Path, builder: str = "html", **kwargs: object):
     finally:
         app.cleanup()
     return app
+
+
+def commit_all(src: Path, when: str, paths: list[Path] | None = None) -> None:
+    """Commit ``paths`` (default: everything; a new repository if needed) at ``when``."""
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
+           "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
+           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org"}
+    commands = [] if (src / ".git").exists() else [["init", "-q"]]
+    commands += [["add", "-A", *map(str, paths or [src])], ["commit", "-q", "-m", "sources"]]
+    for command in commands:
+        subprocess.run(["git", "-C", str(src), *command], env=env, check=True,
+                       capture_output=True)
 
 
 def copy_root(name: str, dest: Path) -> Path:
