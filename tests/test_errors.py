@@ -13,6 +13,7 @@ to check the exit status and that no traceback is printed.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -212,6 +213,11 @@ CATALOGUE: list[Mistake] = [
     Mistake("no-front-matter", "An essay without front matter",
             {"essays/bad.md": "# A title written as a heading\n\nText.\n"},
             "essays/bad.md", 1, ("has no front matter", "start it with a front-matter block")),
+    Mistake("misplaced", "An essay saved in people/ (or themes/, or beside index.md)",
+            {"people/bad.md": essay("title: A second essay\nauthors: [ann-example]\n",
+                                    "## A section\n\nText.\n")},
+            "people/bad.md", 1, ("this looks like an essay", "move it to essays/bad.md"),
+            page="people/bad"),
     Mistake("not-utf8", "An essay saved in another encoding (not UTF-8)",
             {"essays/bad.md": essay("title: Caf\u00e9 culture\nauthors: [ann-example]\n")
              .encode("cp1252")},
@@ -269,6 +275,21 @@ def test_mistake_gives_one_clear_message(tmp_path: Path, mistake: Mistake) -> No
     assert (built.outdir / "essays" / "good.html").is_file()
     if mistake.page:
         assert (built.outdir / f"{mistake.page}.html").is_file()
+
+
+@pytest.mark.parametrize("where", ["themes/bad.md", "bad.md", "people/index.md"])
+def test_essay_in_another_wrong_folder_gives_the_same_message(tmp_path: Path,
+                                                            where: str) -> None:
+    """Not a theme's keys, nor Sphinx's "headings start at H2" or "not in any toctree"."""
+    mistake = dataclasses.replace(CASES["misplaced"], file=where,
+                                  changes={where: CASES["misplaced"].changes["people/bad.md"]},
+                                  page=where.removesuffix(".md"))
+    built = build(make_root(tmp_path / "src", mistake.changes))
+    name = where.rpartition("/")[2]
+    message = check_message(built, dataclasses.replace(
+        mistake, says=("this looks like an essay", f"move it to essays/{name}")))
+    check_guide(message, mistake)
+    assert (built.outdir / f"{mistake.page}.html").is_file()
 
 
 def test_base_root_is_clean(tmp_path: Path) -> None:
