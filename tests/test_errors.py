@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from sphinx._cli.util.errors import strip_escape_sequences
 from sphinx.testing.util import SphinxTestApp
 
@@ -290,6 +291,26 @@ def test_essay_in_another_wrong_folder_gives_the_same_message(tmp_path: Path,
         mistake, says=("this looks like an essay", f"move it to essays/{name}")))
     check_guide(message, mistake)
     assert (built.outdir / f"{mistake.page}.html").is_file()
+
+
+@pytest.mark.parametrize("builder", ["html", "latex"])
+def test_unknown_ids_show_as_written_not_as_empty_names(tmp_path: Path, builder: str) -> None:
+    """After the message, the author block, sign-off and theme lead show the
+    id the staff member typed (the reader sees what to fix), never nothing."""
+    changes = {**CASES["unknown-person"].changes, **CASES["unknown-lead"].changes}
+    built = build(make_root(tmp_path / "src", changes), builder)
+    assert len(built.warning_lines()) == 2
+    if builder == "html":
+        essay = BeautifulSoup((built.outdir / "essays" / "bad.html").read_text("utf-8"),
+                              "html.parser")
+        assert essay.select_one(".kb-author").get_text(strip=True) == "ann-exampel"
+        assert " ".join(essay.select_one(".kb-signoff").get_text().split()) == "— ann-exampel."
+        theme = (built.outdir / "themes" / "ios.html").read_text("utf-8")
+        assert "Theme lead: <span" in theme and "bob-nobody</span>" in theme
+    else:
+        tex = "".join(p.read_text("utf-8") for p in built.outdir.glob("*.tex"))
+        assert "ann\\sphinxhyphen{}exampel" in tex
+        assert "Theme lead: \\sphinxhyphen" not in tex and "bob\\sphinxhyphen{}nobody" in tex
 
 
 def test_base_root_is_clean(tmp_path: Path) -> None:
