@@ -160,7 +160,7 @@ def test_keyboard_alone_on_the_phone(phone: Any, server: SiteServer) -> None:
     assert _settle(phone) == "ok"
 
 
-def _settle(driver: Any, timeout: float = 1.0) -> str:
+def _settle(driver: Any, timeout: float = 3.0) -> str:
     """The focus check, retried briefly while transitions run."""
     deadline = time.monotonic() + timeout
     while True:
