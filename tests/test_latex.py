@@ -314,6 +314,16 @@ class TestSitePDFs:
             if squash(SEED_TITLE) in contents(site_pdfs, stem):
                 assert {"distributed leadership", "NHS"} <= set(keywords)
 
+    def test_tagged_pdf(self, site_pdfs: PDFs) -> None:
+        """Tagged, as far as xelatex's LaTeX testphase goes: paragraphs and links."""
+        for stem in site_pdfs.stems:
+            assert site_pdfs.info(stem)["Tagged"] == "yes"
+            assert site_pdfs.tex(stem).startswith(r"\DocumentMetadata{testphase=phase-II")
+            done = subprocess.run(["pdfinfo", "-struct", str(site_pdfs.pdf(stem))],
+                                  capture_output=True, text=True, check=True)
+            tags = re.findall(r"^\s*(\w+) \((?:block|inline)\)", done.stdout, re.M)
+            assert tags.count("P") >= 10 and "Link" in tags, sorted(set(tags))
+
     def test_running_footer_is_the_essay_title(self, site_pdfs: PDFs) -> None:
         """Every page after the contents ends with its essay's (or the theme
         introduction's) title and page number, never a section heading."""

@@ -404,6 +404,33 @@ class LinkTextInPDF(SphinxPostTransform):
                     content += nodes.Text(found[1])
 
 
+#: Tagged PDF (``pdfinfo``: "Tagged: yes"): LaTeX's own route, which must
+#: come before ``\documentclass``. With xelatex and TeX Live 2022 the
+#: testphase tags paragraphs and links (phase-III gives "Tagged: no"), not
+#: yet headings or lists. ``xmp=false``: the XMP packet would carry the
+#: build time, read from the .log file, which makes latexmk complain.
+DOCUMENT_METADATA = r"\DocumentMetadata{testphase=phase-II, pdfversion=1.7, xmp=false}"
+
+
+def tag_pdfs(app: Sphinx, exception: BaseException | None) -> None:
+    r"""Put ``\DocumentMetadata`` first in each PDF's LaTeX source.
+
+    Sphinx's template has no place before ``\documentclass``; the line is
+    added once the sources are written. Sphinx then finds each source
+    changed and writes it again next time, and the line is added again:
+    the bytes are the same from one build to the next.
+    """
+    if exception is not None or app.builder.name != "latex" or not app.config.kb_pdf_tagged:
+        return
+    for entry in app.config.latex_documents:
+        tex = Path(app.outdir, entry[1])
+        if not tex.is_file():
+            continue
+        text = tex.read_text(encoding="utf-8")
+        if not text.startswith(r"\DocumentMetadata"):
+            tex.write_text(DOCUMENT_METADATA + "\n" + text, encoding="utf-8")
+
+
 def date_from_epoch_only(app: Sphinx) -> None:
     """Sphinx's ``\\date`` is the build day unless SOURCE_DATE_EPOCH is set.
 
@@ -416,8 +443,10 @@ def date_from_epoch_only(app: Sphinx) -> None:
 
 def setup_latex(app: Sphinx) -> None:
     app.add_config_value("kb_pdf_prefix", "", "", types=[str])
+    app.add_config_value("kb_pdf_tagged", True, "", types=[bool])
     app.connect("config-inited", configure_latex, priority=600)
     app.connect("builder-inited", date_from_epoch_only)
     app.add_post_transform(InlineEssays)
     app.add_post_transform(LinkTextInPDF)
     app.add_post_transform(RaggedReferences)
+    app.connect("build-finished", tag_pdfs)
