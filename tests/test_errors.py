@@ -293,6 +293,13 @@ def test_essay_in_another_wrong_folder_gives_the_same_message(tmp_path: Path,
     assert (built.outdir / f"{mistake.page}.html").is_file()
 
 
+def test_a_persons_title_is_not_taken_for_an_essay(tmp_path: Path) -> None:
+    built = build(make_root(tmp_path / "src", {
+        "people/ann-example.md": "---\nname: Ann Example\ntitle: Dr\n---\n"}))
+    [line] = built.warning_lines()
+    assert "unknown person key 'title'" in line and "essay" not in line
+
+
 @pytest.mark.parametrize("builder", ["html", "latex"])
 def test_unknown_ids_show_as_written_not_as_empty_names(tmp_path: Path, builder: str) -> None:
     """After the message, the author block, sign-off and theme lead show the

@@ -206,9 +206,10 @@ def edition_date(srcdir: Path, essays: list[Essay]) -> str:
 def pdf_info(builder: LaTeXBuilder, start: str, essays: list[Essay]) -> dict[str, str]:
     """``pdfinfo``'s fields for the PDF that starts at ``start`` (plain text).
 
-    Title and Author are the title page's; Subject says whose essays these
-    are (the theme's, for a theme's PDF); Keywords are the themes' names and
-    the essays' tags.
+    Title is the title page's (the knowledge base's or the theme's name),
+    Author conf.py's ``author``; Subject says whose essays these are (the
+    theme's, for a theme's PDF); Keywords are the themes' names and the
+    essays' tags.
     """
     config = builder.config
     domain = kb_domain(builder.env)
@@ -242,7 +243,7 @@ def document_preamble(builder: LaTeXBuilder, start: str, essays: list[Essay]) ->
     when it writes each; this post-transform runs just before that, once
     per PDF, so it sets the part that differs from one PDF to the next.
     """
-    context = builder.context  # type: ignore[attr-defined]
+    context = builder.context
     base = context.setdefault("kb_house_preamble", context.get("preamble", ""))
     engine = builder.config.latex_engine
     fields = ",\n  ".join(f"{key}={{{texescape.escape(value, engine)}}}"
@@ -435,7 +436,8 @@ def date_from_epoch_only(app: Sphinx) -> None:
     """Sphinx's ``\\date`` is the build day unless SOURCE_DATE_EPOCH is set.
 
     The LaTeX sources must not change from one day to the next, so without
-    ``today`` in conf.py the date is SOURCE_DATE_EPOCH's or none at all.
+    ``today`` in conf.py the date is SOURCE_DATE_EPOCH's or none at all (the
+    title page shows ``\\kbdate``, :func:`edition_date`).
     """
     if app.builder.name == "latex" and not app.config.today:
         app.builder.context["date"] = texescape.escape(epoch_date())  # type: ignore[attr-defined]

@@ -48,15 +48,17 @@ def page_kind(config: Any, docname: str) -> str | None:
 
 
 def looks_like_essay(kind: str | None, text: str) -> bool:
-    """Front matter only an essay has: ``authors`` (or, in a person's page,
-    ``title``, which people never have)."""
+    """Front matter only an essay has: ``authors``; in a person's page also a
+    ``title`` with an essay's ``date``, ``themes`` or ``tags`` (a ``title``
+    alone may be a mistaken honorific, which the person checks report)."""
     try:
         yaml_text, _ = split(text)
         data = parse(yaml_text).data if yaml_text is not None else {}
     except FrontMatterError:
         return False
     keys = set(data) if isinstance(data, dict) else set()
-    return "authors" in keys or (kind == PERSON and "title" in keys)
+    return "authors" in keys or (
+        kind == PERSON and "title" in keys and bool(keys & {"date", "themes", "tags"}))
 
 
 def cut_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
