@@ -73,20 +73,25 @@ def test_dates_come_from_front_matter_and_are_never_invented(web):
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_undated_essays_take_their_last_commit_in_a_git_checkout(tmp_path):
-    """A local build (no SOURCE_DATE_EPOCH): the time git last committed the essay."""
+    """A local build (no SOURCE_DATE_EPOCH): when git last committed the essay's
+    file; a file not yet committed, the checkout's last commit."""
     src = copy_root("web", tmp_path / "src")
     commit_all(src, "2021-05-06T07:08:09Z")
-    undated = next(p for p in (src / "essays").glob("*.md")
-                   if "An Essay Without a Date" in p.read_text(encoding="utf-8"))
-    undated.write_text(undated.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
-    commit_all(src, "2022-01-02T03:04:05Z", paths=[undated])
+    other = src / "essays" / "dated-old.md"
+    other.write_text(other.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+    commit_all(src, "2022-01-02T03:04:05Z", paths=[other])
+    (src / "essays" / "new-undated.md").write_text(
+        "---\ntitle: A New Undated Essay\nauthors: [alice-smith]\n---\n\n"
+        "<!-- SYNTHETIC essay for this test -->\n\nText.\n", encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("SOURCE_DATE_EPOCH", raising=False)
         app = build(src, freshenv=True)
+    assert app.warning.getvalue() == ""
     feed = parsed(app)
     assert feed.bozo == 0, feed.get("bozo_exception")
     entries = {entry.title: entry for entry in feed.entries}
-    assert entries["An Essay Without a Date"].updated == "2022-01-02T03:04:05Z"
+    assert entries["An Essay Without a Date"].updated == "2021-05-06T07:08:09Z"
+    assert entries["A New Undated Essay"].updated == "2022-01-02T03:04:05Z"
     assert "published" not in entries["An Essay Without a Date"]
     assert entries["An Older Dated Essay"].updated == "2018-06-30T00:00:00Z"
     assert feed.feed.updated == "2022-01-02T03:04:05Z"

@@ -35,7 +35,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from .domain import KnowledgeBaseDomain, kb_domain
-from .gitdate import changed
+from .gitdate import last_commit, last_commits
 from .meta import DESCRIPTION, SITE_BUILDERS, author_names, base_url
 from .models import Essay
 
@@ -56,14 +56,23 @@ def _atom_time(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def undated_time(app: Sphinx, essay: Essay) -> str | None:
-    """``updated`` of an undated essay: SOURCE_DATE_EPOCH, else the last
-    commit of its file, else none."""
+def undated_times(app: Sphinx, essays: list[Essay]) -> dict[str, str]:
+    """``updated`` of undated essays, by docname: SOURCE_DATE_EPOCH, else the
+    last commit of the essay's file (of the checkout, if the file is new);
+    outside git, none."""
+    undated = [e.docname for e in essays if not e.date]
+    if not undated:
+        return {}
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return _atom_time(dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC))
-    committed = changed(app.srcdir, app.env.doc2path(essay.docname))
-    return _atom_time(committed) if committed is not None else None
+        moment = _atom_time(dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC))
+        return dict.fromkeys(undated, moment)
+    head = last_commit(app.srcdir)
+    if head is None:
+        return {}
+    files = {d: Path(app.env.doc2path(d)).relative_to(app.srcdir).as_posix() for d in undated}
+    committed = last_commits(app.srcdir, files.values())
+    return {d: _atom_time(committed.get(path, head)) for d, path in files.items()}
 
 
 def essay_time(essay: Essay) -> str | None:
@@ -113,7 +122,8 @@ def atom_feed(app: Sphinx, base: str) -> bytes:
     """The feed document, as UTF-8 bytes."""
     domain = kb_domain(app.env)
     essays = domain.essays_sorted()[: app.config.kb_feed_limit]
-    times = [essay_time(e) or undated_time(app, e) for e in essays]
+    undated = undated_times(app, essays)
+    times = [essay_time(e) or undated.get(e.docname) for e in essays]
     entries = [feed_entry(app, domain, e, base, t) for e, t in zip(essays, times, strict=True)]
     known = [t for t in times if t]
     feed = ET.Element("feed", xmlns=ATOM_NS)

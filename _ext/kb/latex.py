@@ -41,7 +41,7 @@ from sphinx.util.nodes import inline_all_toctrees
 from .completeness import report_missing_from_pdf
 from .domain import kb_domain
 from .frontmatter import FrontMatterError, parse, split
-from .gitdate import changed
+from .gitdate import last_commit
 from .models import Essay
 from .nodes import kb_listing
 
@@ -196,7 +196,7 @@ def edition_date(srcdir: Path, essays: list[Essay]) -> str:
     """
     if epoch_date():
         return epoch_date()
-    committed = changed(srcdir)
+    committed = last_commit(srcdir)
     if committed is not None:
         return human_date(committed.date())
     dates = [e.date for e in essays if e.date]
