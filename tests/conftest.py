@@ -36,10 +36,11 @@ BROKEN = re.compile(
 
 pytest_plugins = ("sphinx.testing.fixtures",)
 
-#: Fixtures that build the real site. A test using one (directly or through
-#: another fixture) is marked ``real_site``: it must pass whatever content
-#: staff add, and ``tests/test_staff_trial.py`` runs it again with more.
-REAL_SITE_FIXTURES = frozenset({"site_copy", "site_html"})
+#: Fixtures that build or read the real site (``refs_bib``: its refs.bib). A
+#: test using one (directly or through another fixture) is marked
+#: ``real_site``: it must pass whatever content staff add, and
+#: ``tests/test_staff_trial.py`` runs it again with more.
+REAL_SITE_FIXTURES = frozenset({"site_copy", "site_html", "refs_bib"})
 
 
 def pytest_configure(config: pytest.Config) -> None:
