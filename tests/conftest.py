@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,6 +35,23 @@ BROKEN = re.compile(
 )
 
 pytest_plugins = ("sphinx.testing.fixtures",)
+
+#: Fixtures that build or read the real site (``refs_bib``: its refs.bib). A
+#: test using one (directly or through another fixture) is marked
+#: ``real_site``: it must pass whatever content staff add, and
+#: ``tests/test_staff_trial.py`` runs it again with more.
+REAL_SITE_FIXTURES = frozenset({"site_copy", "site_html", "refs_bib"})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "real_site: builds the real site; run again by the staff trial")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if REAL_SITE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.real_site)
 
 # What a staff member's checkout holds; everything else is not site source.
 _NOT_SOURCE = shutil.ignore_patterns(
@@ -80,6 +98,18 @@ def build(srcdir: Path, builder: str = "html", **kwargs: object):
     finally:
         app.cleanup()
     return app
+
+
+def commit_all(src: Path, when: str, paths: list[Path] | None = None) -> None:
+    """Commit ``paths`` (default: everything; a new repository if needed) at ``when``."""
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
+           "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
+           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org"}
+    commands = [] if (src / ".git").exists() else [["init", "-q"]]
+    commands += [["add", "-A", *map(str, paths or [src])], ["commit", "-q", "-m", "sources"]]
+    for command in commands:
+        subprocess.run(["git", "-C", str(src), *command], env=env, check=True,
+                       capture_output=True)
 
 
 def copy_root(name: str, dest: Path) -> Path:

@@ -13,6 +13,7 @@ to check the exit status and that no traceback is printed.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from sphinx._cli.util.errors import strip_escape_sequences
 from sphinx.testing.util import SphinxTestApp
 
@@ -233,6 +235,11 @@ CATALOGUE: list[Mistake] = [
     Mistake("no-front-matter", "An essay without front matter",
             {"essays/bad.md": "# A title written as a heading\n\nText.\n"},
             "essays/bad.md", 1, ("has no front matter", "start it with a front-matter block")),
+    Mistake("misplaced", "An essay saved in people/ (or themes/, or beside index.md)",
+            {"people/bad.md": essay("title: A second essay\nauthors: [ann-example]\n",
+                                    "## A section\n\nText.\n")},
+            "people/bad.md", 1, ("this looks like an essay", "move it to essays/bad.md"),
+            page="people/bad"),
     Mistake("not-utf8", "An essay saved in another encoding (not UTF-8)",
             {"essays/bad.md": essay("title: Caf\u00e9 culture\nauthors: [ann-example]\n")
              .encode("cp1252")},
@@ -290,6 +297,48 @@ def test_mistake_gives_one_clear_message(tmp_path: Path, mistake: Mistake) -> No
     assert (built.outdir / "essays" / "good.html").is_file()
     if mistake.page:
         assert (built.outdir / f"{mistake.page}.html").is_file()
+
+
+@pytest.mark.parametrize("where", ["themes/bad.md", "bad.md", "people/index.md"])
+def test_essay_in_another_wrong_folder_gives_the_same_message(tmp_path: Path,
+                                                            where: str) -> None:
+    """Not a theme's keys, nor Sphinx's "headings start at H2" or "not in any toctree"."""
+    mistake = dataclasses.replace(CASES["misplaced"], file=where,
+                                  changes={where: CASES["misplaced"].changes["people/bad.md"]},
+                                  page=where.removesuffix(".md"))
+    built = build(make_root(tmp_path / "src", mistake.changes))
+    name = where.rpartition("/")[2]
+    message = check_message(built, dataclasses.replace(
+        mistake, says=("this looks like an essay", f"move it to essays/{name}")))
+    check_guide(message, mistake)
+    assert (built.outdir / f"{mistake.page}.html").is_file()
+
+
+def test_a_persons_title_is_not_taken_for_an_essay(tmp_path: Path) -> None:
+    built = build(make_root(tmp_path / "src", {
+        "people/ann-example.md": "---\nname: Ann Example\ntitle: Dr\n---\n"}))
+    [line] = built.warning_lines()
+    assert "unknown person key 'title'" in line and "essay" not in line
+
+
+@pytest.mark.parametrize("builder", ["html", "latex"])
+def test_unknown_ids_show_as_written_not_as_empty_names(tmp_path: Path, builder: str) -> None:
+    """After the message, the author block, sign-off and theme lead show the
+    id the staff member typed (the reader sees what to fix), never nothing."""
+    changes = {**CASES["unknown-person"].changes, **CASES["unknown-lead"].changes}
+    built = build(make_root(tmp_path / "src", changes), builder)
+    assert len(built.warning_lines()) == 2
+    if builder == "html":
+        essay = BeautifulSoup((built.outdir / "essays" / "bad.html").read_text("utf-8"),
+                              "html.parser")
+        assert essay.select_one(".kb-author").get_text(strip=True) == "ann-exampel"
+        assert " ".join(essay.select_one(".kb-signoff").get_text().split()) == "— ann-exampel."
+        theme = (built.outdir / "themes" / "ios.html").read_text("utf-8")
+        assert "Theme lead: <span" in theme and "bob-nobody</span>" in theme
+    else:
+        tex = "".join(p.read_text("utf-8") for p in built.outdir.glob("*.tex"))
+        assert "ann\\sphinxhyphen{}exampel" in tex
+        assert "Theme lead: \\sphinxhyphen" not in tex and "bob\\sphinxhyphen{}nobody" in tex
 
 
 def test_base_root_is_clean(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ undated, one with a hostile title) and from the real site.
 from __future__ import annotations
 
 import os
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import SEED_ESSAY, build, copy_root, web_build
+from conftest import SEED_ESSAY, build, commit_all, copy_root, web_build
 from conftest import WEB_BASE as BASE
 from conftest import WEB_HOSTILE as HOSTILE
 
@@ -63,8 +64,37 @@ def test_dates_come_from_front_matter_and_are_never_invented(web):
     assert newest.published == newest.updated == "2020-02-01T00:00:00Z"
     undated = entries["An Essay Without a Date"]
     assert "published" not in undated
-    assert undated.updated == "1970-01-01T00:00:00Z"  # "unknown", not a plausible date
+    # Outside git, without SOURCE_DATE_EPOCH, nothing says when: no time at
+    # all, rather than 1970 or the build's clock.
+    assert "updated" not in undated
+    assert b"1970" not in feed_bytes(web)
     assert parsed(web).feed.updated == "2020-02-01T00:00:00Z"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_undated_essays_take_their_last_commit_in_a_git_checkout(tmp_path):
+    """A local build (no SOURCE_DATE_EPOCH): when git last committed the essay's
+    file; a file not yet committed, the checkout's last commit."""
+    src = copy_root("web", tmp_path / "src")
+    commit_all(src, "2021-05-06T07:08:09Z")
+    other = src / "essays" / "dated-old.md"
+    other.write_text(other.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+    commit_all(src, "2022-01-02T03:04:05Z", paths=[other])
+    (src / "essays" / "new-undated.md").write_text(
+        "---\ntitle: A New Undated Essay\nauthors: [alice-smith]\n---\n\n"
+        "<!-- SYNTHETIC essay for this test -->\n\nText.\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        app = build(src, freshenv=True)
+    assert app.warning.getvalue() == ""
+    feed = parsed(app)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    entries = {entry.title: entry for entry in feed.entries}
+    assert entries["An Essay Without a Date"].updated == "2021-05-06T07:08:09Z"
+    assert entries["A New Undated Essay"].updated == "2022-01-02T03:04:05Z"
+    assert "published" not in entries["An Essay Without a Date"]
+    assert entries["An Older Dated Essay"].updated == "2018-06-30T00:00:00Z"
+    assert feed.feed.updated == "2022-01-02T03:04:05Z"
 
 
 def test_undated_essays_take_source_date_epoch(tmp_path):

@@ -15,16 +15,17 @@ import shutil
 import subprocess
 import sys
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import REPO, build, copy_root, copy_site
+from conftest import REPO, build, commit_all, copy_root
 
 EPOCH = "1700000000"  # 14 November 2023
 EPOCH_DATE = "14 November 2023"
@@ -40,7 +41,7 @@ needs_make = pytest.mark.skipif(MAKE is None, reason="needs GNU make")
 SEED_TITLE = "Can CLAHRC WM Enact Distributed Leadership"
 SEED_BYLINE = ("Graeme Currie, Professor of Public Management, Warwick Business School, "
                "Lead IOS Theme & Deputy Director CLAHRC-WM")
-IOS_TITLE = "Implementation and Organisational Studies"
+WHOLE = "clahrc-wm-knowledge-base"
 
 
 def squash(text: str) -> str:
@@ -55,6 +56,7 @@ class PDFs:
 
     outdir: Path
     warnings: str = ""
+    src: Path | None = None  # the sources, for the real site
 
     def pdf(self, stem: str) -> Path:
         return self.outdir / f"{stem}.pdf"
@@ -69,6 +71,17 @@ class PDFs:
     def body(self, stem: str) -> str:
         """The text of all pages without running heads and page numbers."""
         return _read(self.pdf(stem))[1]
+
+    def footers(self, stem: str) -> list[str]:
+        """Each page's running footer and page number (text below the body)."""
+        return _read(self.pdf(stem))[2]
+
+    def info(self, stem: str) -> dict[str, str]:
+        """``pdfinfo``'s fields (poppler's reading, not ours)."""
+        done = subprocess.run(["pdfinfo", str(self.pdf(stem))], capture_output=True,
+                              text=True, check=True)
+        return dict(re.match(r"([^:]+):\s*(.*)", line).groups()
+                    for line in done.stdout.splitlines() if ":" in line)
 
     def log(self, stem: str) -> str:
         return (self.outdir / f"{stem}.log").read_text(encoding="utf-8", errors="replace")
@@ -86,15 +99,21 @@ BODY_TOP, BODY_BOTTOM = 780, 55
 
 
 @cache
-def _read(path: Path) -> tuple[list[str], str]:
-    pages, body = [], []
+def _read(path: Path) -> tuple[list[str], str, list[str]]:
+    pages, body, footers = [], [], []
     for page in PdfReader(path).pages:
-        def keep(text: str, cm: list, tm: list, font: object, size: float) -> None:
+        footer: list[str] = []
+
+        def keep(text: str, cm: list, tm: list, font: object, size: float,
+                 footer: list[str] = footer) -> None:
             y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]  # text matrix times CTM
             if BODY_BOTTOM < y < BODY_TOP:
                 body.append(text)
+            elif y <= BODY_BOTTOM:
+                footer.append(text)
         pages.append(page.extract_text(visitor_text=keep))
-    return pages, "".join(body)
+        footers.append("".join(footer))
+    return pages, "".join(body), footers
 
 
 @pytest.fixture(scope="session")
@@ -134,8 +153,7 @@ def make_latexpdf(src: Path, stamp: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def make_site_pdfs(tmp: Path) -> PDFs:
-    src = copy_site(tmp / "src")
+def make_site_pdfs(src: Path, tmp: Path) -> PDFs:
     # What a theme that was renamed since the last build left behind.
     stale = src / "_build" / "latex" / "clahrc-wm-retired"
     stale.parent.mkdir(parents=True)
@@ -143,21 +161,23 @@ def make_site_pdfs(tmp: Path) -> PDFs:
     stale.with_suffix(".pdf").write_bytes(b"%PDF-1.5 stale")
     done = make_latexpdf(src, tmp / "stamp")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return PDFs(src / "_build" / "latex", done.stderr)
+    return PDFs(src / "_build" / "latex", done.stderr, src)
 
 
 @pytest.fixture(scope="session")
-def site_pdfs(epoch: None, tmp_path_factory: pytest.TempPathFactory) -> PDFs:
+def site_pdfs(epoch: None, site_copy: Callable[[], Path],
+              tmp_path_factory: pytest.TempPathFactory) -> PDFs:
     if not (HAS_TEX and MAKE):
         pytest.skip("needs TeX and make")
-    return make_site_pdfs(tmp_path_factory.mktemp("pdf-site"))
+    return make_site_pdfs(site_copy(), tmp_path_factory.mktemp("pdf-site"))
 
 
 @pytest.fixture(scope="session")
-def site_pdfs_again(epoch: None, tmp_path_factory: pytest.TempPathFactory) -> PDFs:
+def site_pdfs_again(epoch: None, site_copy: Callable[[], Path],
+                    tmp_path_factory: pytest.TempPathFactory) -> PDFs:
     if not (HAS_TEX and MAKE):
         pytest.skip("needs TeX and make")
-    return make_site_pdfs(tmp_path_factory.mktemp("pdf-site-again"))
+    return make_site_pdfs(site_copy(), tmp_path_factory.mktemp("pdf-site-again"))
 
 
 @pytest.fixture(scope="session")
@@ -172,10 +192,15 @@ def typography_pdfs(epoch: None, tmp_path_factory: pytest.TempPathFactory) -> PD
 
 
 def contents(pdfs: PDFs, stem: str) -> list[str]:
-    """The essay titles listed on the contents page, in order."""
-    page = next(p for p in pdfs.pages(stem) if p.lstrip().startswith("Contents"))
-    entries = re.findall(r"^\d+ (.+?) \d+$", page, flags=re.MULTILINE)
-    return [squash(e) for e in entries]
+    """The essay titles, in order: the PDF's top-level bookmarks (one per
+    chapter), each also on the contents page."""
+    outline = [item.title for item in PdfReader(pdfs.pdf(stem)).outline
+               if not isinstance(item, list)]
+    page = squash(pdfs.pages(stem)[1])
+    assert page.startswith("Contents")
+    for number, title in enumerate(outline, start=1):
+        assert f"{number}{squash(title)}" in page, title
+    return [squash(title) for title in outline]
 
 
 def essay_text(pdfs: PDFs, stem: str, title: str) -> str:
@@ -192,6 +217,41 @@ def essay_text(pdfs: PDFs, stem: str, title: str) -> str:
 
 
 # -- the real site, through make latexpdf -------------------------------------
+#
+# Checked against rules, whatever essays, people and themes staff add: the
+# sources' front matter says which PDFs and essays there must be, in which
+# order; the seed essay is checked against the seed file.
+
+
+def front_matter(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    return yaml.safe_load(text.split("\n---", 1)[0].removeprefix("---")) or {}
+
+
+def site_themes(src: Path) -> dict[str, dict]:
+    """Theme slug -> front matter, for every theme page of the sources."""
+    return {p.stem: front_matter(p) for p in sorted((src / "themes").glob("*.md"))
+            if p.stem != "index"}
+
+
+def ordered_essays(src: Path, theme: str | None = None) -> list[str]:
+    """Essay titles (squashed) by the site's rule: newest first, undated last,
+    ties by title."""
+    found = []
+    for path in sorted((src / "essays").glob("*.md")):
+        data = front_matter(path) if path.stem != "index" else {}
+        if data and (theme is None or theme in (data.get("themes") or [])):
+            found.append((str(data.get("date") or ""), data["title"]))
+    by_title = sorted(found, key=lambda e: e[1].casefold())
+    dated = sorted((e for e in by_title if e[0]), key=lambda e: e[0], reverse=True)
+    return [squash(title) for _, title in dated + [e for e in by_title if not e[0]]]
+
+
+def seed_stems(pdfs: PDFs) -> list[str]:
+    """The PDFs that hold the seed essay: the whole knowledge base and its themes'."""
+    stems = [stem for stem in pdfs.stems if squash(SEED_TITLE) in contents(pdfs, stem)]
+    assert WHOLE in stems and len(stems) >= 2
+    return stems
 
 
 class TestSitePDFs:
@@ -200,31 +260,92 @@ class TestSitePDFs:
     def test_one_pdf_for_the_whole_knowledge_base_and_one_per_theme(
         self, site_pdfs: PDFs
     ) -> None:
-        assert site_pdfs.stems == ["clahrc-wm-ios", "clahrc-wm-knowledge-base"]
+        themes = site_themes(site_pdfs.src)
+        assert themes  # the seed's theme at least
+        assert site_pdfs.stems == sorted([WHOLE, *(f"clahrc-wm-{t}" for t in themes)])
         pdfs = sorted(p.stem for p in site_pdfs.outdir.glob("*.pdf"))
         assert pdfs == site_pdfs.stems  # none left over from a retired theme
         for stem in site_pdfs.stems:
             assert site_pdfs.pdf(stem).stat().st_size > 10_000
 
-    def test_title_pages(self, site_pdfs: PDFs) -> None:
-        whole = squash(site_pdfs.pages("clahrc-wm-knowledge-base")[0])
-        assert squash("CLAHRC WM Knowledge Base") in whole
-        theme = squash(site_pdfs.pages("clahrc-wm-ios")[0])
-        assert theme.startswith(squash(IOS_TITLE))
-        assert squash("CLAHRC WM Knowledge Base") in theme
+    def test_title_page_then_contents(self, site_pdfs: PDFs) -> None:
+        """Page 1 the title page, page 2 the contents, then the first chapter
+        (a theme's PDF: its introduction); no page of website text."""
+        themes = site_themes(site_pdfs.src)
         for stem in site_pdfs.stems:
+            pages = [squash(p) for p in site_pdfs.pages(stem)]
+            if stem == WHOLE:
+                assert pages[0].startswith(squash("CLAHRC WM Knowledge Base"))
+                first = contents(site_pdfs, stem)[0]
+                assert pages[2].startswith(f"1.{first}"), pages[2][:80]
+            else:
+                title = themes[stem.removeprefix("clahrc-wm-")]["title"]
+                assert pages[0].startswith(squash(title))
+                assert squash("CLAHRC WM Knowledge Base") in pages[0]
+                assert pages[2].startswith(squash(title) + "Shortname:"), pages[2][:80]
+            assert pages[0].endswith(squash(EPOCH_DATE))
+            assert pages[1].startswith("Contents")
+            assert squash("newest first") not in "".join(pages)  # the web page's sentence
             assert site_pdfs.tex(stem).count(r"\newcommand{\kbdate}{%s}" % EPOCH_DATE) == 1
 
-    def test_contents_list_the_essays(self, site_pdfs: PDFs) -> None:
+    def test_contents_list_every_essay_in_the_site_order(self, site_pdfs: PDFs) -> None:
+        src = site_pdfs.src
+        assert contents(site_pdfs, WHOLE) == ordered_essays(src)
+        for theme in site_themes(src):
+            assert contents(site_pdfs, f"clahrc-wm-{theme}") == ordered_essays(src, theme)
+
+    def test_pdf_metadata(self, site_pdfs: PDFs) -> None:
+        """Title, Author, Subject and Keywords, as ``pdfinfo`` reads them."""
+        themes = site_themes(site_pdfs.src)
         for stem in site_pdfs.stems:
-            assert contents(site_pdfs, stem) == [squash(SEED_TITLE)]
+            info = site_pdfs.info(stem)
+            assert info["Author"] == "CLAHRC WM"
+            assert "CLAHRC WM Knowledge Base" in info["Subject"]
+            if stem == WHOLE:
+                assert info["Title"] == "CLAHRC WM Knowledge Base"
+                expected = [t["title"] for t in themes.values()]
+            else:
+                theme = themes[stem.removeprefix("clahrc-wm-")]
+                assert info["Title"] == theme["title"]
+                assert info["Subject"].startswith(f"{theme['title']} ({theme['short']})")
+                expected = [theme["title"]]
+            keywords = info["Keywords"].split(", ")
+            assert set(expected) <= set(keywords)
+            if squash(SEED_TITLE) in contents(site_pdfs, stem):
+                assert {"distributed leadership", "NHS"} <= set(keywords)
+
+    def test_tagged_pdf(self, site_pdfs: PDFs) -> None:
+        """Tagged, as far as xelatex's LaTeX testphase goes: paragraphs and links."""
+        for stem in site_pdfs.stems:
+            assert site_pdfs.info(stem)["Tagged"] == "yes"
+            assert site_pdfs.tex(stem).startswith(r"\DocumentMetadata{testphase=phase-II")
+            done = subprocess.run(["pdfinfo", "-struct", str(site_pdfs.pdf(stem))],
+                                  capture_output=True, text=True, check=True)
+            tags = re.findall(r"^\s*(\w+) \((?:block|inline)\)", done.stdout, re.M)
+            assert tags.count("P") >= 10 and "Link" in tags, sorted(set(tags))
+
+    def test_running_footer_is_the_essay_title(self, site_pdfs: PDFs) -> None:
+        """Every page after the contents ends with its essay's (or the theme
+        introduction's) title and page number, never a section heading."""
+        for stem in site_pdfs.stems:
+            titles = contents(site_pdfs, stem)
+            footers = [squash(f) for f in site_pdfs.footers(stem)[2:]]
+            pages = [squash(p) for p in site_pdfs.pages(stem)[2:]]
+            current = None
+            for number, (page, footer) in enumerate(zip(pages, footers, strict=True), 1):
+                starts = [t for n, t in enumerate(titles, 1) if page.startswith(f"{n}.{t}")]
+                if starts:
+                    current = starts[0]
+                    assert footer == str(number)  # a chapter's first page: number only
+                elif current is not None:
+                    assert footer == f"{current}{number}", (stem, number, footer)
 
     def test_seed_essay_text_byline_and_signoff(self, site_pdfs: PDFs, seed_text: str) -> None:
         lines = [line.strip() for line in seed_text.splitlines()[:33]]
         paragraphs = [line for line in lines[1:19] if len(line) > 120]
         headings = [line for line in lines[1:19] if line.endswith("?")]
         assert (len(paragraphs), len(headings)) == (5, 3)
-        for stem in site_pdfs.stems:
+        for stem in seed_stems(site_pdfs):
             essay = essay_text(site_pdfs, stem, SEED_TITLE)
             assert essay.startswith(squash(SEED_BYLINE))
             for text in paragraphs + headings + [lines[18]]:
@@ -235,7 +356,7 @@ class TestSitePDFs:
         expected = re.findall(r"\[\d+\]", body)
         assert expected == ["[1]", "[2]", "[1]", "[3]", "[4]", "[5]", "[6]", "[7]", "[8]",
                             "[9]", "[10]", "[11]", "[4]", "[5]", "[6]", "[12]"]
-        for stem in site_pdfs.stems:
+        for stem in seed_stems(site_pdfs):
             essay = essay_text(site_pdfs, stem, SEED_TITLE)
             text = essay[: essay.index("References")]
             assert re.findall(r"\[\d+\]", text) == expected
@@ -245,10 +366,22 @@ class TestSitePDFs:
     ) -> None:
         entries = [line.strip() for line in seed_text.splitlines()[21:33]]
         assert len(entries) == 12 and entries[0].startswith("1. Heifetz")
-        for stem in site_pdfs.stems:
+        for stem in seed_stems(site_pdfs):
             essay = essay_text(site_pdfs, stem, SEED_TITLE)
             references = essay[essay.index("References") + len("References"):]
             assert references == "".join(squash(e) for e in entries)
+
+    def test_reference_lists_are_ragged_right(self, site_pdfs: PDFs) -> None:
+        """Set ragged-right, in LaTeX and in the PDF: a reference line is never
+        stretched, so no gap between its words is wider than a space after a
+        full stop (3.6 pt). Justified, the seed's list had gaps of 5.2 pt, and
+        a line before an unbreakable URL 7.9 pt."""
+        for stem in site_pdfs.stems:
+            tex = site_pdfs.tex(stem)
+            lists = tex.count(r"\begin{sphinxuseclass}{kb-references}")
+            assert lists == len(contents(site_pdfs, stem))
+            assert r"\newenvironment{sphinxclasskb-references}{\raggedright}" in tex
+            assert max(reference_gaps(site_pdfs.pdf(stem))) < 4.5
 
     def test_no_undefined_references_missing_glyphs_or_blank_pages(
         self, site_pdfs: PDFs
@@ -271,20 +404,35 @@ class TestSitePDFs:
             assert site_pdfs.pages(stem) == site_pdfs_again.pages(stem)
 
 
-@pytest.mark.latex
-@needs_make
-@pytest.mark.skipif(not HAS_TEX, reason="needs TeX")
-def test_make_latexpdf_fails_on_a_character_without_glyph(
-    epoch: None, tmp_path: Path
-) -> None:
-    src = copy_site(tmp_path / "src")
-    essay = next((src / "essays").glob("can-*.md"))
-    essay.write_text(essay.read_text(encoding="utf-8") + "\nA smile: \U0001f642.\n",
-                     encoding="utf-8")
-    done = make_latexpdf(src, tmp_path / "stamp")
-    assert done.returncode != 0
-    assert "Missing character: There is no \U0001f642" in done.stdout
-    assert "has no glyph" in done.stderr
+def reference_gaps(pdf: Path) -> list[float]:
+    """Gaps (pt) between neighbouring words on the lines of the reference
+    lists, as poppler places them (``pdftotext -bbox-layout``).
+
+    A list runs from its "References" heading to the next chapter, which
+    starts a page without the running header. The last line of a block (an
+    entry, a running head or footer) is never stretched and is left out.
+    """
+    done = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True)
+    soup = BeautifulSoup(done.stdout, "html.parser")
+    header = squash(PdfReader(pdf).metadata.title or "")
+    gaps: list[float] = [0.0]
+    in_references = False
+    for page in soup.find_all("page"):
+        blocks = page.find_all("block")
+        if blocks and squash(blocks[0].get_text()) != header:
+            in_references = False  # a chapter's first page
+        for block in blocks:
+            if squash(block.get_text()) == "References":
+                in_references = True
+            elif in_references:
+                for line in block.find_all("line")[:-1]:
+                    words = line.find_all("word")
+                    if re.fullmatch(r"\d+\.", words[0].get_text()):
+                        words = words[1:]  # the entry's number: the list's label gap
+                    boxes = [(float(w["xmin"]), float(w["xmax"])) for w in words]
+                    gaps += [b[0] - a[1] for a, b in zip(boxes, boxes[1:], strict=False)]
+    return gaps
 
 
 # -- which essays go in which PDF ---------------------------------------------
@@ -462,12 +610,38 @@ def test_latex_sources_hold_the_essays_as_chapters(tmp_path: Path) -> None:
     assert r"\chapter*{Alpha Theme}" in (outdir / "test-unit-alpha.tex").read_text("utf-8")
 
 
-def test_no_build_time_in_the_pdf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    app = build(copy_root("latex", tmp_path / "src"), "latex", freshenv=True)
-    tex = (Path(app.outdir) / "test-unit-alpha.tex").read_text(encoding="utf-8")
-    assert r"\newcommand{\kbdate}{}" in tex
+def latex_date(outdir: Path, stem: str) -> str:
+    """The date the title page shows: the last ``\\kbdate`` the preamble defines."""
+    tex = (outdir / f"{stem}.tex").read_text(encoding="utf-8")
     assert r"\kbtitlepage" in tex and r"\sphinxmaketitle" not in tex
+    return re.findall(r"^\\(?:new|renew)command\{\\kbdate\}\{(.*)\}$", tex, re.M)[-1]
+
+
+def test_title_page_date_without_epoch_is_the_newest_essays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside git, no build time: the date of the PDF's newest essay, or none."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    src = copy_root("latex", tmp_path / "src")
+    third = src / "essays" / "third.md"  # beta's only essay: now undated
+    third.write_text(third.read_text(encoding="utf-8").replace("date: 2022-01-01\n", ""),
+                     encoding="utf-8")
+    outdir = Path(build(src, "latex", freshenv=True).outdir)
+    assert latex_date(outdir, "test-unit-knowledge-base") == "4 March 2021"
+    assert latex_date(outdir, "test-unit-alpha") == "4 March 2021"
+    assert latex_date(outdir, "test-unit-beta") == ""
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_title_page_date_in_a_git_checkout_is_the_last_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    src = copy_root("latex", tmp_path / "src")
+    commit_all(src, "2023-06-07T12:00:00Z")
+    outdir = Path(build(src, "latex", freshenv=True).outdir)
+    for stem in ("test-unit-knowledge-base", "test-unit-alpha", "test-unit-beta"):
+        assert latex_date(outdir, stem) == "7 June 2023"
 
 
 @needs_make

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
 from conftest import REPO, build
@@ -163,3 +164,42 @@ def test_make_new_essay_passes_values_safely(site_copy, tmp_path):
     app = build(root, freshenv=True, confoverrides=NO_PAGEFIND)
     assert app.warning.getvalue() == ""
     assert page_title(Path(app.outdir), "essays/via-make") == title
+
+
+def test_asks_for_the_date_and_again_when_wrong(site_copy):
+    """Asked interactively: a date is asked for too, checked, never invented."""
+    root = site_copy()
+    answers = "Dated Essay\n\ngraeme-currie\nios\n31/05/2019\n2019-05-31\n"
+    result = run(root, answers=answers)
+    assert result.returncode == 0, result.stderr
+    assert "Date written, YYYY-MM-DD (Enter if not known)" in result.stdout
+    assert "the date '31/05/2019' is not a real date written YYYY-MM-DD" in result.stderr
+    text = (root / "essays" / "dated-essay.md").read_text(encoding="utf-8")
+    assert "\ndate: 2019-05-31\n" in text
+
+
+def test_an_unknown_date_is_left_out(site_copy):
+    root = site_copy()
+    result = run(root, answers="Undated Essay\n\ngraeme-currie\nios\n\n")
+    assert result.returncode == 0, result.stderr
+    text = (root / "essays" / "undated-essay.md").read_text(encoding="utf-8")
+    assert "\ndate:" not in text and "# date: YYYY-MM-DD" in text
+
+
+def test_skeleton_suggests_each_authors_fields_once_without_anyones_position(site_copy):
+    """No author gets the seed author's position; the hint is there once, in comments."""
+    root = site_copy()
+    (root / "people" / "cy-example.md").write_text(
+        "---\nname: Cy Example\n---\n\n<!-- SYNTHETIC person for this test -->\n",
+        encoding="utf-8")
+    result = run(root, "--title", "Two Authors", "--author", "graeme-currie,cy-example",
+                 "--theme", "ios")
+    assert result.returncode == 0, result.stderr
+    text = (root / "essays" / "two-authors.md").read_text(encoding="utf-8")
+    assert "Professor of Public Management" not in text
+    assert "Warwick Business School" not in text
+    assert text.count("position:") == 1 and text.count("roles:") == 1
+    front = yaml.safe_load(text.split("---")[1])
+    assert front["authors"] == [{"id": "graeme-currie"}, {"id": "cy-example"}]
+    app = build(root, freshenv=True, confoverrides=NO_PAGEFIND)
+    assert app.warning.getvalue() == ""

@@ -186,6 +186,16 @@ def obtain(given: str | None, question: str, check: Callable[[str], T],
             print(f"  {err}", file=sys.stderr)
 
 
+def ask_date() -> str | None:
+    """The date, if the staff member knows it (Enter: none); asked again if wrong."""
+    def check(answer: str) -> str | None:
+        return check_date(answer) if answer else None
+    try:
+        return obtain(None, "Date written, YYYY-MM-DD (Enter if not known)", check, "--date")
+    except RefusedError:  # no one answered: no date, never a guessed one
+        return None
+
+
 def show(title: str, known: dict[str, str]) -> None:
     print(f"{title}:")
     for key, label in known.items():
@@ -210,15 +220,14 @@ def skeleton(title: str, authors: list[str], theme_slugs: list[str],
         lines.append(f"date: {date}")
     else:
         lines.append("# date: YYYY-MM-DD     # only when known: never guess")
-    lines.append("authors:")
-    for person in authors:
-        lines += [
-            f"  - id: {person}",
-            "    # As things stood when the essay was written (all optional):",
-            "    # position: Professor of Public Management",
-            "    # affiliations: [Warwick Business School]",
-            "    # roles: [{title: Lead, theme: ios}, Deputy Director CLAHRC-WM]",
-        ]
+    lines += [
+        "authors:",
+        "  # Under an author, as things stood when the essay was written (all optional):",
+        "  #   position: <job title>",
+        "  #   affiliations: [<organisation>]",
+        f"  #   roles: [{{title: Lead, theme: {theme_slugs[0]}}}, <another role>]",
+    ]
+    lines += [f"  - id: {person}" for person in authors]
     lines += [
         f"themes: [{', '.join(theme_slugs)}]",
         "# tags: [distributed leadership, NHS]",
@@ -259,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
             raise RefusedError("no people are defined yet: add people/<id>.md with 'name: ...'")
         if not known_themes:
             raise RefusedError("no themes are defined yet: add themes/<slug>.md first")
+        asked = None in (args.title, args.author, args.theme)
         title = obtain(args.title, "Title", lambda v: check_title(root, v), "--title")
         if args.slug is not None:
             slug = check_slug(root, args.slug)
@@ -277,7 +287,12 @@ def main(argv: list[str] | None = None) -> int:
         theme_slugs = obtain(args.theme, "Theme slug(s), comma-separated",
                              lambda v: check_known(v, known_themes, "theme", "themes"),
                              "--theme")
-        date = check_date(args.date) if args.date else None
+        if args.date is not None:
+            date: str | None = check_date(args.date) if args.date else None
+        elif asked:  # someone is at the keyboard: the date too, if known
+            date = ask_date()
+        else:
+            date = None
     except RefusedError as err:
         print(f"new-essay: {err}", file=sys.stderr)
         return 2

@@ -16,6 +16,7 @@ from sphinx.application import Sphinx
 from . import vancouver
 from .assets import setup_assets
 from .bibcheck import setup_bibcheck
+from .buildlog import setup_buildlog
 from .checks import check_references, explain_missing_link
 from .citations import setup_citations
 from .citethis import setup_citethis
@@ -37,6 +38,7 @@ __version__ = "0.1.0"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    setup_buildlog(app)
     app.setup_extension("myst_parser")
     app.setup_extension("sphinxcontrib.bibtex")
     setup_policy(app)  # what content may do: before anything reads a page

@@ -41,13 +41,15 @@ def xref(reftype: str, target: str, text: str = "", **attrs: Any) -> addnodes.pe
     """A link made from front matter, resolved at write time.
 
     Empty ``text`` means "use the target's title". A missing target was
-    already reported with its front-matter line (see ``checks.py``).
+    already reported with its front-matter line (see ``checks.py``); its
+    link shows the id as written, not an empty name.
     """
     node = addnodes.pending_xref(
         "", refdomain="kb", reftype=reftype, reftarget=target,
         refexplicit=bool(text), refwarn=True, kb_from_front_matter=True, **attrs,
     )
-    node += nodes.inline(text, text, classes=["xref", "kb", f"kb-{reftype}"])
+    shown = text or target
+    node += nodes.inline(shown, shown, classes=["xref", "kb", f"kb-{reftype}"])
     return node
 
 

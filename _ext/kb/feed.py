@@ -11,9 +11,10 @@ first, undated last), and no timestamp is the build's clock. Atom requires
 an ``updated`` time for every entry; a dated essay has its date, an
 undated one the time in ``SOURCE_DATE_EPOCH`` (set by the publishing
 workflow to the last commit's time, which the essay cannot be newer than)
-or, without it, the Unix epoch, 1970-01-01T00:00:00Z, which is plainly
-"unknown" rather than a made-up date. Undated essays have no
-``published`` time at all.
+or, without it, the time its file was last committed (:mod:`kb.gitdate`).
+Outside a git checkout nothing says when it changed, and the entry has no
+``updated`` rather than a made-up time (feed readers keep the feed's
+order). Undated essays have no ``published`` time at all.
 
 The XML is made with ElementTree, which escapes every text and attribute;
 characters XML 1.0 cannot hold at all (control characters) are dropped.
@@ -34,6 +35,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from .domain import KnowledgeBaseDomain, kb_domain
+from .gitdate import last_commit, last_commits
 from .meta import DESCRIPTION, SITE_BUILDERS, author_names, base_url
 from .models import Essay
 
@@ -42,7 +44,6 @@ logger = logging.getLogger(__name__)
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_FILE = "atom.xml"
 FEED_TYPE = "application/atom+xml"
-EPOCH = "1970-01-01T00:00:00Z"
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -51,13 +52,27 @@ def _text(value: str) -> str:
     return _NOT_XML.sub("", value)
 
 
-def undated_time() -> str:
-    """``updated`` of undated essays: SOURCE_DATE_EPOCH, else the Unix epoch."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch.isdigit():
-        return EPOCH
-    moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+def _atom_time(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def undated_times(app: Sphinx, essays: list[Essay]) -> dict[str, str]:
+    """``updated`` of undated essays, by docname: SOURCE_DATE_EPOCH, else the
+    last commit of the essay's file (of the checkout, if the file is new);
+    outside git, none."""
+    undated = [e.docname for e in essays if not e.date]
+    if not undated:
+        return {}
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        moment = _atom_time(dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC))
+        return dict.fromkeys(undated, moment)
+    head = last_commit(app.srcdir)
+    if head is None:
+        return {}
+    files = {d: Path(app.env.doc2path(d)).relative_to(app.srcdir).as_posix() for d in undated}
+    committed = last_commits(app.srcdir, files.values())
+    return {d: _atom_time(committed.get(path, head)) for d, path in files.items()}
 
 
 def essay_time(essay: Essay) -> str | None:
@@ -72,7 +87,7 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 
 def feed_entry(app: Sphinx, domain: KnowledgeBaseDomain, essay: Essay, base: str,
-               fallback: str) -> ET.Element:
+               updated: str | None) -> ET.Element:
     builder = app.builder
     url = base + builder.get_target_uri(essay.docname)
     entry = ET.Element("entry")
@@ -82,7 +97,8 @@ def feed_entry(app: Sphinx, domain: KnowledgeBaseDomain, essay: Essay, base: str
     # html_baseurl stable, or readers will see every essay as new.
     _sub(entry, "id", url)
     published = essay_time(essay)
-    _sub(entry, "updated", published or fallback)
+    if updated:
+        _sub(entry, "updated", updated)
     if published:
         _sub(entry, "published", published)
     for author, name in zip(essay.authors, author_names(app, essay), strict=True):
@@ -106,16 +122,18 @@ def atom_feed(app: Sphinx, base: str) -> bytes:
     """The feed document, as UTF-8 bytes."""
     domain = kb_domain(app.env)
     essays = domain.essays_sorted()[: app.config.kb_feed_limit]
-    fallback = undated_time()
-    entries = [feed_entry(app, domain, e, base, fallback) for e in essays]
-    times = [essay_time(e) or fallback for e in essays]
+    undated = undated_times(app, essays)
+    times = [essay_time(e) or undated.get(e.docname) for e in essays]
+    entries = [feed_entry(app, domain, e, base, t) for e, t in zip(essays, times, strict=True)]
+    known = [t for t in times if t]
     feed = ET.Element("feed", xmlns=ATOM_NS)
     _sub(feed, "title", app.config.project, type="text")
     _sub(feed, "link", rel="self", type=FEED_TYPE, href=base + FEED_FILE)
     _sub(feed, "link", rel="alternate", type="text/html",
          href=base + app.builder.get_target_uri(app.config.root_doc))
     _sub(feed, "id", base)
-    _sub(feed, "updated", max(times) if times else fallback)
+    if known:
+        _sub(feed, "updated", max(known))
     # Atom needs an author for every entry: the feed's covers any essay
     # whose front matter is too broken to name one.
     author = _sub(feed, "author")

@@ -11,10 +11,14 @@ Sphinx's LaTeX builder would find nothing to put in a PDF. Here:
   between essays of the same PDF work and links to pages that are not in
   it (people, other themes) become plain text;
 * ``latex_elements`` gets the house layout (title page, contents, essays
-  as chapters, no blank pages); keys set in conf.py win. Fonts are
+  as chapters, no blank pages, each essay's title in the running footer,
+  reference lists ragged-right); keys set in conf.py win. Fonts are
   Sphinx's xelatex default, GNU FreeFont, which covers the accented and
   other non-ASCII names staff write; ``make latexpdf`` fails on any
-  character it lacks.
+  character it lacks;
+* each PDF gets its own metadata (``pdfinfo``'s Title, Author, Subject,
+  Keywords) and a title-page date that is never the build's clock
+  (:func:`edition_date`).
 """
 
 from __future__ import annotations
@@ -37,11 +41,13 @@ from sphinx.util.nodes import inline_all_toctrees
 from .completeness import report_missing_from_pdf
 from .domain import kb_domain
 from .frontmatter import FrontMatterError, parse, split
+from .gitdate import last_commit
+from .models import Essay
 from .nodes import kb_listing
 
 #: Title page: the document's title (the knowledge base's or the theme's
-#: name), the "author" line under it, and the date of SOURCE_DATE_EPOCH
-#: (``\kbdate``, never the build time that Sphinx's ``\date`` would give).
+#: name), the "author" line under it, and ``\kbdate`` (:func:`edition_date`,
+#: never the build time that Sphinx's ``\date`` would give).
 TITLE_PAGE = r"""
 \makeatletter
 \newcommand{\kbtitlepage}{%
@@ -69,6 +75,24 @@ PREAMBLE = r"""
 \setcounter{secnumdepth}{0}
 \setcounter{tocdepth}{0}
 \newenvironment{sphinxclasskb-byline}{\itshape\raggedright}{\par\medskip}
+\newenvironment{sphinxclasskb-references}{\raggedright}{\par}
+"""
+
+#: The running footer shows the essay's title (``\kbrunningtitle``, set at
+#: each chapter by :class:`InlineEssays`), not Sphinx's ``\rightmark``, which
+#: is the last section heading; the header shows the PDF's title.
+RUNNING_FOOTER = r"""
+\newcommand{\kbrunningtitle}{}
+\makeatletter
+\fancypagestyle{normal}{%
+  \fancyhf{}%
+  \fancyfoot[RO]{{\py@HeaderFamily\thepage}}%
+  \fancyfoot[LO]{{\py@HeaderFamily\kbrunningtitle}}%
+  \fancyhead[RO]{{\py@HeaderFamily\@title}}%
+  \renewcommand{\headrulewidth}{0.4pt}%
+  \renewcommand{\footrulewidth}{0.4pt}%
+}
+\makeatother
 """
 
 
@@ -93,7 +117,7 @@ def house_elements(engine: str) -> dict[str, str]:
         "makeindex": "",
         "printindex": "",
         "preamble": "\\newcommand{\\kbdate}{%s}" % texescape.escape(epoch_date())
-                    + TITLE_PAGE + PREAMBLE,
+                    + TITLE_PAGE + PREAMBLE + RUNNING_FOOTER,
         "maketitle": r"\kbtitlepage",
     }
     if engine in ("xelatex", "lualatex"):
@@ -159,6 +183,76 @@ def _in_inlined_document(node: nodes.Node) -> bool:
     return False
 
 
+def human_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def edition_date(srcdir: Path, essays: list[Essay]) -> str:
+    """The title page's date: what the sources say, never the build's clock.
+
+    SOURCE_DATE_EPOCH when set (the publishing workflow sets the last
+    commit's time); else the last git commit of the sources; else, outside
+    a git checkout, the date of the PDF's newest essay; else none.
+    """
+    if epoch_date():
+        return epoch_date()
+    committed = last_commit(srcdir)
+    if committed is not None:
+        return human_date(committed.date())
+    dates = [e.date for e in essays if e.date]
+    return human_date(dt.date.fromisoformat(max(dates))) if dates else ""
+
+
+def pdf_info(builder: LaTeXBuilder, start: str, essays: list[Essay]) -> dict[str, str]:
+    """``pdfinfo``'s fields for the PDF that starts at ``start`` (plain text).
+
+    Title is the title page's (the knowledge base's or the theme's name),
+    Author conf.py's ``author``; Subject says whose essays these are (the
+    theme's, for a theme's PDF); Keywords are the themes' names and the
+    essays' tags.
+    """
+    config = builder.config
+    domain = kb_domain(builder.env)
+    theme = next((t for t in domain.themes.values() if t.docname == start), None)
+    project = config.project
+    if theme is not None:
+        title = theme.title
+    elif start != f"{config.kb_essays_dir}/index" and start in builder.env.titles:
+        title = builder.env.titles[start].astext()  # a document conf.py chose
+    else:
+        title = project
+    subject = (f"{theme.title} ({theme.short}): essays of the {project}" if theme
+               else f"Essays of the {project}")
+    keywords: list[str] = []
+    for essay in essays:
+        for slug in essay.theme_slugs:
+            if slug in domain.themes and (theme is None or slug == theme.slug):
+                keywords.append(domain.themes[slug].title)
+        keywords.extend(essay.tags)
+    seen: dict[str, str] = {}
+    for word in keywords:
+        seen.setdefault(word.casefold(), word)
+    return {"pdftitle": title, "pdfauthor": config.author or project, "pdfsubject": subject,
+            "pdfkeywords": ", ".join(sorted(seen.values(), key=str.casefold))}
+
+
+def document_preamble(builder: LaTeXBuilder, start: str, essays: list[Essay]) -> None:
+    """This PDF's metadata and date, after the house preamble.
+
+    Sphinx renders one preamble for all PDFs, from the builder's context,
+    when it writes each; this post-transform runs just before that, once
+    per PDF, so it sets the part that differs from one PDF to the next.
+    """
+    context = builder.context
+    base = context.setdefault("kb_house_preamble", context.get("preamble", ""))
+    engine = builder.config.latex_engine
+    fields = ",\n  ".join(f"{key}={{{texescape.escape(value, engine)}}}"
+                           for key, value in pdf_info(builder, start, essays).items())
+    date = texescape.escape(edition_date(Path(builder.srcdir), essays), engine)
+    context["preamble"] = (base + "\n\\renewcommand{\\kbdate}{%s}\n" % date
+                           + "\\hypersetup{\n  %s}\n" % fields)
+
+
 class InlineEssays(SphinxPostTransform):
     """In a PDF, the start page's essay list becomes the essays themselves.
 
@@ -178,13 +272,14 @@ class InlineEssays(SphinxPostTransform):
         if not isinstance(builder, LaTeXBuilder):
             return
         start = self.env.current_document.docname
-        for node in list(self.document.findall(kb_listing)):
-            if node["kind"] != "essays" or _in_inlined_document(node):
-                continue
-            self.inline(builder, start, node)
-            return  # one copy of each essay per PDF
+        node = next((n for n in self.document.findall(kb_listing)
+                     if n["kind"] == "essays" and not _in_inlined_document(n)), None)
+        essays = self.essays_of(node, start) if node is not None else []
+        document_preamble(builder, start, essays)
+        if node is not None:
+            self.inline(builder, start, node, essays)  # one copy of each essay per PDF
 
-    def inline(self, builder: LaTeXBuilder, start: str, node: kb_listing) -> None:
+    def essays_of(self, node: kb_listing, start: str) -> list[Essay]:
         essays = kb_domain(self.env).essays_sorted()
         if node.get("theme"):
             essays = [e for e in essays if node["theme"] in e.theme_slugs]
@@ -192,7 +287,11 @@ class InlineEssays(SphinxPostTransform):
             essays = [e for e in essays if node["person"] in e.person_ids]
         if node.get("limit"):
             essays = essays[: node["limit"]]
-        docnames = [e.docname for e in essays if e.docname != start]
+        return [e for e in essays if e.docname != start]
+
+    def inline(self, builder: LaTeXBuilder, start: str, node: kb_listing,
+               essays: list[Essay]) -> None:
+        docnames = [e.docname for e in essays]
         if not docnames:  # FillListings says "No essays yet."
             return
         holder = nodes.document(self.document.settings, self.document.reporter)
@@ -204,6 +303,7 @@ class InlineEssays(SphinxPostTransform):
             report_missing_from_pdf(
                 self.env._app, (sof["docname"] for sof in inlined.findall(addnodes.start_of_file)),
                 f"built from {start}", theme=node.get("theme"))
+        self.running_titles(inlined)
         # The heading that introduces the list on the web page would stand
         # alone before the first chapter.
         previous = node.previous_sibling()
@@ -215,10 +315,34 @@ class InlineEssays(SphinxPostTransform):
                    self.document)
         node.parent.remove(node)
         top.extend(inlined.children)
-        self.introduce(top)
+        if any(t.docname == start for t in kb_domain(self.env).themes.values()):
+            self.introduce(top)
+        else:
+            self.drop_own_text(top)
+
+    def running_titles(self, inlined: nodes.Element) -> None:
+        """Each essay's title for the running footer, set as its chapter starts."""
+        engine = self.config.latex_engine
+        for part in inlined.findall(addnodes.start_of_file):
+            section = next(iter(part.findall(nodes.section)), None)
+            if section is None or not isinstance(section[0], nodes.title):
+                continue
+            title = texescape.escape(section[0].astext(), engine)
+            section.insert(1, nodes.raw(
+                "", r"\renewcommand{\kbrunningtitle}{%s}" % title, format="latex"))
+
+    def drop_own_text(self, top: nodes.Element) -> None:
+        """The essays index's own text speaks of the website (its order, its
+        list); in the PDF the contents page says what it holds. Without this,
+        Sphinx sets that text, untitled, on a page of its own."""
+        if not isinstance(top, nodes.section):
+            return
+        for child in list(top.children[1:]):
+            if not isinstance(child, addnodes.start_of_file | nodes.raw):
+                top.remove(child)
 
     def introduce(self, top: nodes.Element) -> None:
-        """Head the start page's own text, if any, as an unnumbered chapter.
+        """Head the theme page's own text, if any, as an unnumbered chapter.
 
         Sphinx uses the start page's title as the PDF's title and would set
         its text, untitled, on a page of its own before the first essay.
@@ -229,8 +353,25 @@ class InlineEssays(SphinxPostTransform):
         if not any(c.astext().strip() for c in own):
             return
         title = texescape.escape(top[0].astext(), self.config.latex_engine)
-        heading = rf"\chapter*{{{title}}}\markboth{{{title}}}{{{title}}}"
+        heading = (rf"\chapter*{{{title}}}\markboth{{{title}}}{{{title}}}"
+                   rf"\renewcommand{{\kbrunningtitle}}{{{title}}}")
         top.insert(1, nodes.raw("", heading, format="latex"))
+
+
+class RaggedReferences(SphinxPostTransform):
+    """Reference lists ragged-right: justified, a URL or DOI that cannot be
+    broken leaves wide gaps between the words of its line."""
+
+    default_priority = 11
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(nodes.enumerated_list)):
+            if "kb-references" in node["classes"] and not isinstance(
+                    node.parent, nodes.container):
+                box = nodes.container(classes=["kb-references"])
+                node.replace_self(box)
+                box += node
 
 
 class LinkTextInPDF(SphinxPostTransform):
@@ -264,11 +405,39 @@ class LinkTextInPDF(SphinxPostTransform):
                     content += nodes.Text(found[1])
 
 
+#: Tagged PDF (``pdfinfo``: "Tagged: yes"): LaTeX's own route, which must
+#: come before ``\documentclass``. With xelatex and TeX Live 2022 the
+#: testphase tags paragraphs and links (phase-III gives "Tagged: no"), not
+#: yet headings or lists. ``xmp=false``: the XMP packet would carry the
+#: build time, read from the .log file, which makes latexmk complain.
+DOCUMENT_METADATA = r"\DocumentMetadata{testphase=phase-II, pdfversion=1.7, xmp=false}"
+
+
+def tag_pdfs(app: Sphinx, exception: BaseException | None) -> None:
+    r"""Put ``\DocumentMetadata`` first in each PDF's LaTeX source.
+
+    Sphinx's template has no place before ``\documentclass``; the line is
+    added once the sources are written. Sphinx then finds each source
+    changed and writes it again next time, and the line is added again:
+    the bytes are the same from one build to the next.
+    """
+    if exception is not None or app.builder.name != "latex" or not app.config.kb_pdf_tagged:
+        return
+    for entry in app.config.latex_documents:
+        tex = Path(app.outdir, entry[1])
+        if not tex.is_file():
+            continue
+        text = tex.read_text(encoding="utf-8")
+        if not text.startswith(r"\DocumentMetadata"):
+            tex.write_text(DOCUMENT_METADATA + "\n" + text, encoding="utf-8")
+
+
 def date_from_epoch_only(app: Sphinx) -> None:
     """Sphinx's ``\\date`` is the build day unless SOURCE_DATE_EPOCH is set.
 
     The LaTeX sources must not change from one day to the next, so without
-    ``today`` in conf.py the date is SOURCE_DATE_EPOCH's or none at all.
+    ``today`` in conf.py the date is SOURCE_DATE_EPOCH's or none at all (the
+    title page shows ``\\kbdate``, :func:`edition_date`).
     """
     if app.builder.name == "latex" and not app.config.today:
         app.builder.context["date"] = texescape.escape(epoch_date())  # type: ignore[attr-defined]
@@ -276,7 +445,10 @@ def date_from_epoch_only(app: Sphinx) -> None:
 
 def setup_latex(app: Sphinx) -> None:
     app.add_config_value("kb_pdf_prefix", "", "", types=[str])
+    app.add_config_value("kb_pdf_tagged", True, "", types=[bool])
     app.connect("config-inited", configure_latex, priority=600)
     app.connect("builder-inited", date_from_epoch_only)
     app.add_post_transform(InlineEssays)
     app.add_post_transform(LinkTextInPDF)
+    app.add_post_transform(RaggedReferences)
+    app.connect("build-finished", tag_pdfs)

@@ -27,6 +27,7 @@ from .nodes import kb_listing, reference_list
 logger = logging.getLogger(__name__)
 
 _MATTER = "kb_front_matter"  # env.temp_data: FrontMatter or FrontMatterError
+_MISPLACED = "kb_misplaced_essay"  # env.temp_data: an essay saved outside essays/
 # The front matter's first line becomes this H1 so that the Markdown's "##"
 # sections nest under the page title; the transform puts the real title in.
 TITLE_PLACEHOLDER = "kb-page-title-from-front-matter"
@@ -46,8 +47,28 @@ def page_kind(config: Any, docname: str) -> str | None:
     }.get(folder)
 
 
+def looks_like_essay(kind: str | None, text: str) -> bool:
+    """Front matter only an essay has: ``authors``; in a person's page also a
+    ``title`` with an essay's ``date``, ``themes`` or ``tags`` (a ``title``
+    alone may be a mistaken honorific, which the person checks report)."""
+    try:
+        yaml_text, _ = split(text)
+        data = parse(yaml_text).data if yaml_text is not None else {}
+    except FrontMatterError:
+        return False
+    keys = set(data) if isinstance(data, dict) else set()
+    return "authors" in keys or (
+        kind == PERSON and "title" in keys and bool(keys & {"date", "themes", "tags"}))
+
+
 def cut_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
-    if page_kind(app.config, docname) is None:
+    kind = page_kind(app.config, docname)
+    if kind != ESSAY and looks_like_essay(kind, source[0]):
+        # Saved in the wrong folder: read as the essay it is, so that the
+        # one message is "move it", not the person page's or Sphinx's.
+        app.env.temp_data[_MISPLACED] = True
+        kind = ESSAY
+    if kind is None:
         return
     text = source[0]
     matter: FrontMatter | FrontMatterError
@@ -84,6 +105,11 @@ class KnowledgePageTransform(SphinxTransform):
     def apply(self, **kwargs: Any) -> None:
         docname = self.env.docname
         kind = page_kind(self.config, docname)
+        if self.env.temp_data.get(_MISPLACED):
+            kind = ESSAY
+            name = docname.rpartition("/")[2]
+            warn(docname, 1, "this looks like an essay: move it to "
+                 f"{self.config.kb_essays_dir}/{name}.md")
         if kind is None:
             return
         matter = self.env.temp_data.get(_MATTER)
