@@ -752,7 +752,8 @@ def relevance_set(n: int, people: list[Person]) -> list[dict[str, object]]:
     (their essays and page; surnames also occur in cited works); a rare
     word found in exactly one essay; and the commonest words of the corpus
     (a topic phrase, a theme's name). ``relevant`` lists page URLs
-    relative to the site; a query is answered well when one comes first.
+    relative to the site; a query is answered well when one comes first,
+    not counting its ``neutral`` pages (a person's own page, for a name).
     """
     facts = [essay_facts(i, 3 * n, people) for i in range(n)]
     queries: list[dict[str, object]] = []
@@ -769,9 +770,17 @@ def relevance_set(n: int, people: list[Person]) -> list[dict[str, object]]:
         for pid in f.authors:
             by_author.setdefault(pid, []).append(f.url)
     names = {p.pid: p.name for p in people}
-    for pid in rng.sample(sorted(by_author), min(10, len(by_author))):
-        queries.append({"kind": "author", "query": names[pid],
-                        "relevant": [f"people/{pid}.html", *by_author[pid]]})
+    for k, pid in enumerate(rng.sample(sorted(by_author), min(10, len(by_author)))):
+        if k % 2 == 0:  # a full name: that person's essays
+            queries.append({"kind": "author", "query": names[pid], "relevant": by_author[pid],
+                            "neutral": [f"people/{pid}.html"]})
+            continue
+        # A surname alone: essays by anyone of that name, not those citing a namesake.
+        surname = names[pid].split()[-1]
+        namesakes = [q for q in by_author if names[q].split()[-1] == surname]
+        queries.append({"kind": "surname", "query": surname,
+                        "relevant": sorted({u for q in namesakes for u in by_author[q]}),
+                        "neutral": [f"people/{q}.html" for q in namesakes]})
 
     pages: dict[str, int] = {}
     for f in facts:

@@ -6,7 +6,11 @@ first, from what the generator put where (an essay's title, its authors, a
 word found in one essay only, the commonest words). Each query runs on the
 built site's own search page, in headless Chromium, exactly as a reader's
 would; the score is the share of queries whose first result is relevant,
-and the share with a relevant page among the first five.
+and the share with a relevant page among the first five (a query's
+``neutral`` pages, such as a person's own page for their name, are
+skipped: they are neither right nor wrong), and, finer, the share of the
+first five results that are relevant (precision at 5, out of at most as
+many relevant pages as the query has).
 
 Usage::
 
@@ -48,7 +52,8 @@ class Judged:
     kind: str
     query: str
     results: list[str]
-    rank: int | None  # 1-based; None: no relevant page among the results shown
+    rank: int | None  # 1-based, neutral pages skipped; None: none among those shown
+    precision5: float  # share of the first five (neutral pages skipped) that are relevant
 
 
 def judge(site: Path, queries: list[dict], timeout: float = 60.0) -> list[Judged]:
@@ -70,8 +75,13 @@ def judge(site: Path, queries: list[dict], timeout: float = 60.0) -> list[Judged
                     time.sleep(0.05)
             results = [link.removeprefix(server.url) for link in links]
             relevant = set(item["relevant"])
-            rank = next((k + 1 for k, url in enumerate(results) if url in relevant), None)
-            out.append(Judged(item["kind"], item["query"], results, rank))
+            neutral = set(item.get("neutral", ()))
+            ranked = [url for url in results if url not in neutral]
+            rank = next((k + 1 for k, url in enumerate(ranked) if url in relevant), None)
+            first5 = ranked[:5]
+            precision = (sum(1 for url in first5 if url in relevant)
+                         / min(5, len(relevant)) if relevant else 0.0)
+            out.append(Judged(item["kind"], item["query"], results, rank, precision))
     return out
 
 
@@ -82,6 +92,7 @@ def scores(judged: list[Judged]) -> dict[str, float]:
         "queries": len(judged),
         "first": sum(1 for j in judged if j.rank == 1) / n,
         "top5": sum(1 for j in judged if j.rank is not None and j.rank <= 5) / n,
+        "precision5": sum(j.precision5 for j in judged) / n,
     }
 
 
@@ -98,9 +109,10 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps({**result, "judged": [asdict(j) for j in judged]}, indent=1))
         return
     for j in judged:
-        print(f"{j.kind:13} {j.query[:50]:50} rank {j.rank if j.rank else '-'}")
+        print(f"{j.kind:13} {j.query[:50]:50} rank {j.rank if j.rank else '-'}"
+              f"  P@5 {j.precision5:.0%}")
     print(f"{result['queries']} queries: first {result['first']:.0%}, "
-          f"top 5 {result['top5']:.0%}")
+          f"top 5 {result['top5']:.0%}, relevant among the first 5 {result['precision5']:.0%}")
 
 
 if __name__ == "__main__":
