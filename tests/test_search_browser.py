@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -90,7 +89,8 @@ def test_result_count_in_summary_matches_the_list(driver: Any, server: SiteServe
 @browser_test
 def test_a_word_nowhere_in_the_site_finds_nothing(driver: Any, server: SiteServer) -> None:
     summary, links = run_search(driver, server, "xylophonist")
-    assert summary == "No results for \u2018xylophonist\u2019."
+    assert summary == ("No results for \u2018xylophonist\u2019: "
+                       "no page has the word \u2018xylophonist\u2019.")
     assert links == []
 
 
@@ -263,13 +263,18 @@ TIDES = "essays/tide-tables.html"  # Cleo Marsh, tides, 2021; the one-letter wor
 
 
 @pytest.fixture(scope="module")
-def search_root(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def search_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from conftest import build, copy_root
 
+    app = build(copy_root("search", tmp_path_factory.mktemp("search") / "src"), freshenv=True)
+    return Path(app.outdir)
+
+
+@pytest.fixture(scope="module")
+def search_root(search_build: Path) -> Any:
     if chromium_missing():
         pytest.skip(chromium_missing())
-    app = build(copy_root("search", tmp_path_factory.mktemp("search") / "src"), freshenv=True)
-    with SiteServer(Path(app.outdir), prefix="/kb/") as srv:
+    with SiteServer(search_build, prefix="/kb/") as srv:
         yield srv
 
 
@@ -402,20 +407,43 @@ def test_sphinx_index_is_replaced_by_pagefind(site: Path) -> None:
 
 
 def test_pagefind_output_is_reproducible(site: Path, tmp_path: Path) -> None:
-    """Same site in, byte-identical bundle out (builds stay reproducible)."""
-    from kb.pagefind_bundle import MANIFEST, find_pagefind, pagefind_command
+    """Same site in, byte-identical bundles out (builds stay reproducible):
+    Pagefind's index, the vocabulary and the headings index."""
+    from kb.pagefind_bundle import MANIFEST, find_pagefind, pagefind_command, run
     from kb.search import EXCLUDE_SELECTORS
+    from kb.search_words import HEADINGS_DIR, write_main
 
     def bundle(root: Path) -> dict[str, bytes]:
         return {p.relative_to(root).as_posix(): p.read_bytes()
-                for p in sorted((root / "pagefind").rglob("*"))
+                for folder in ("pagefind", HEADINGS_DIR)
+                for p in sorted((root / folder).rglob("*"))
                 if p.is_file() and p.name != MANIFEST}
 
     copy = tmp_path / "html"
-    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind"))
-    command = pagefind_command(find_pagefind(), copy, copy / "pagefind", EXCLUDE_SELECTORS)
-    subprocess.run(command, check=True, capture_output=True)
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind", HEADINGS_DIR))
+    run(pagefind_command(find_pagefind(), copy, copy / "pagefind", EXCLUDE_SELECTORS))
+    write_main(copy, find_pagefind())
+    assert (copy / HEADINGS_DIR / "pagefind.js").is_file()
     assert bundle(copy) == bundle(site)
+
+
+def test_filters_are_written_in_one_order(search_build: Path, tmp_path: Path) -> None:
+    """Pagefind writes filters in hash-map order (different on each run); with
+    three filters of several values the bundle must still be the same."""
+    from kb.pagefind_bundle import find_pagefind, pagefind_command, run
+    from kb.search import EXCLUDE_SELECTORS
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+
+    runs = []
+    for k in range(3):
+        out = tmp_path / f"run{k}"
+        run(pagefind_command(find_pagefind(), search_build, out, EXCLUDE_SELECTORS))
+        runs.append(files(out))
+    assert len([name for name in runs[0] if name.startswith("filter/")]) == 3
+    assert runs[0] == runs[1] == runs[2]
 
 
 def test_kb_pagefind_false_keeps_sphinx_search(site_copy: Any) -> None:

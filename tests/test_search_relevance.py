@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import chromium_missing
+from browser import SiteServer, chromium, chromium_missing, search_summary, wait_for
 
 from conftest import REPO, build
 
@@ -29,14 +29,20 @@ N = 80
 
 
 @pytest.fixture(scope="module")
-def judged(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+def corpus_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
+    """The small corpus built with the extension, and its relevance set."""
     if chromium_missing():
         pytest.skip(chromium_missing())
     src = tmp_path_factory.mktemp("relevance") / "src"
     corpus = gen.generate(N, src)
     app = build(src, freshenv=True)
-    queries = gen.relevance_set(N, corpus.people)
-    return search_relevance.judge(Path(app.outdir), queries)
+    return Path(app.outdir), gen.relevance_set(N, corpus.people)
+
+
+@pytest.fixture(scope="module")
+def judged(corpus_site: tuple[Path, list[dict]]) -> list[Any]:
+    site, queries = corpus_site
+    return search_relevance.judge(site, queries)
 
 
 def test_the_relevance_set_covers_every_kind_of_query() -> None:
@@ -64,3 +70,33 @@ def test_titles_and_authors_outrank_passing_mentions(judged: list[Any]) -> None:
     share = {kind: sum(v) / len(v) for kind, v in by_kind.items()}
     assert share["author"] >= 0.95 and share["surname"] >= 0.95, share
     assert share["title"] >= 0.9, share
+
+
+@pytest.mark.browser
+def test_common_words_are_answered_from_headings_then_from_all_text(
+    corpus_site: tuple[Path, list[dict]],
+) -> None:
+    """Words on most pages: the first search fetches the small headings index
+    (titles, authors, themes), not the main index's large chunks; the link
+    under the results searches the text of every page."""
+    from selenium.webdriver.common.by import By
+
+    site, _ = corpus_site
+    with SiteServer(site, prefix="/kb/") as server, chromium() as driver:
+        driver.get(server.url + "search.html?q=clinical+audit")
+        summary = wait_for(lambda: search_summary(driver), what="the headings' results")
+        assert summary.endswith("in titles, authors and themes."), summary
+        titles = driver.execute_script(
+            "return [...document.querySelectorAll('#kb-search-results li > a')]"
+            ".map(a => a.textContent.toLowerCase());")
+        assert titles and all("clinical audit" in t for t in titles), titles
+        fetched = [e.path for e in server.take_log()]
+        assert any(p.startswith("/kb/pagefind-titles/index/") for p in fetched), fetched
+        assert not any(p.startswith("/kb/pagefind/index/") for p in fetched), fetched
+        found = int(summary.split()[1])
+        driver.find_element(By.CSS_SELECTOR, "#kb-search-scope a").click()
+        wait_for(lambda: "text=1" in driver.current_url, what="the full-text search")
+        summary = wait_for(lambda: search_summary(driver), what="the full-text results")
+        assert not summary.endswith("in titles, authors and themes."), summary
+        assert int(summary.split()[1]) > found
+        assert any(e.path.startswith("/kb/pagefind/index/") for e in server.take_log())

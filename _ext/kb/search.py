@@ -180,7 +180,7 @@ def run_pagefind(app: Sphinx, exception: BaseException | None) -> None:
         else:
             count = bundle.index_recent(executable, outdir, EXCLUDE_SELECTORS, recent,
                                         main_pages(app))
-        search_words.write(outdir, whole)
+        search_words.write(outdir, whole, executable)
     except bundle.PagefindError as error:
         (outdir / bundle.MAIN_DIR / bundle.MANIFEST).unlink(missing_ok=True)  # start afresh
         logger.info("failed")

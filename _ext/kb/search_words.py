@@ -15,21 +15,36 @@ It is written in shards keyed by the words' first letters (:func:`shard_key`)
 so that a search fetches only the shard of each query word: at 10,000
 essays the whole vocabulary is megabytes, a shard a few kilobytes.
 
-- ``pagefind/kb-words.json``: ``{"shards": {key: file}}``, the shard list;
-- ``pagefind/kb-words/<key>.<hash>.json``: ``[[word, pages], ...]`` sorted
-  by word (names carry a content hash, so a cached shard is never stale);
+- ``pagefind/kb-words.json``: ``{"shards": {key: file}, "pages": n,
+  "common": m}``, the shard list, and above how many pages a word is common;
+- ``pagefind/kb-words/<key>.<hash>.json``: ``[[word, pages, heading pages],
+  ...]`` sorted by word (names carry a content hash, so a cached shard is
+  never stale);
 - ``pagefind-recent/kb-words.json``: the recent index's vocabulary, whole
   (it holds a few pages), with the ids of its pages, so that results from
   that index are dropped when a query word is not among its words.
+
+A word used on most pages costs a search dearly: Pagefind's index holds
+every place every page uses it, so at 10,000 essays one such word is a
+download of 100-300 kB (``bench/SEARCH.md``). Readers searching for such
+words mostly want the essays *about* them, so this module also writes a
+*headings* index, ``pagefind-titles/``: one small record per page with
+only its title, its authors' names and its themes' names (and the
+essay's filters). When every word of a query is common and all are in
+some page's headings, the search page answers from that index first,
+the pages whose title, authors or themes match, and offers the full text
+search as a second step: a first search stays small at any size.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import html
 import json
 import re
 import shutil
+import tempfile
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -44,6 +59,12 @@ SHARDS = "kb-words"
 SHARD_WORDS = 1500
 #: Metadata fields whose words Pagefind indexes and a reader searches for.
 META_FIELDS = ("title", "authors")
+#: The headings index's folder, beside the main one.
+HEADINGS_DIR = "pagefind-titles"
+#: A word is common when more pages than this share of them (and than
+#: COMMON_MIN) have it: then the headings index answers first.
+COMMON_SHARE = 0.1
+COMMON_MIN = 50
 _NOT_WORD = re.compile(r"[^\w]|_")
 _PARTS = re.compile(r"[^\W_]+")
 
@@ -94,6 +115,61 @@ def vocabulary(folder: Path) -> tuple[Counter[str], list[str]]:
     return counts, ids
 
 
+def heading_records(folder: Path) -> list[dict]:
+    """One record per page of a bundle: url, title, authors, themes' names, filters."""
+    fragments = [fragment for _, fragment in _fragments(folder)]
+    theme_titles = {}
+    for fragment in fragments:
+        found = re.fullmatch(r".*/themes/([^/]+)\.html", fragment.get("url", ""))
+        if found and found.group(1) != "index":
+            theme_titles[found.group(1)] = (fragment.get("meta") or {}).get("title", "")
+    records = []
+    for fragment in fragments:
+        meta = fragment.get("meta") or {}
+        filters = fragment.get("filters") or {}
+        themes = [theme_titles.get(slug, slug) for slug in filters.get("theme", [])]
+        records.append({"url": fragment["url"], "title": meta.get("title", ""),
+                        "authors": meta.get("authors", ""), "themes": themes,
+                        "filters": filters})
+    return sorted(records, key=lambda r: r["url"])
+
+
+def heading_words(record: dict) -> set[str]:
+    return words_of(" ".join([record["title"], record["authors"], *record["themes"]]))
+
+
+def heading_page(record: dict) -> str:
+    """The headings index's HTML for one page: only what a search weighs most."""
+    esc = html.escape
+    spans = "".join(f'<span data-pagefind-filter="{esc(name)}:{esc(value)}"></span>'
+                    for name, values in sorted(record["filters"].items()) for value in values)
+    if record["authors"]:
+        spans += f'<span data-pagefind-meta="authors:{esc(record["authors"])}"></span>'
+    lines = [f"<h1>{esc(record['title'])}</h1>", spans]
+    if record["authors"]:
+        lines.append(f"<p>{esc(record['authors'].replace('; ', ', '))}</p>")
+    if record["themes"]:
+        lines.append(f"<p>{esc(', '.join(record['themes']))}</p>")
+    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f"<title>{esc(record['title'])}</title></head><body>"
+            + "".join(lines) + "</body></html>\n")
+
+
+def write_headings(executable: Path, outdir: Path, records: list[dict]) -> None:
+    """Index the pages' headings alone into ``pagefind-titles/``."""
+    target = outdir / HEADINGS_DIR
+    shutil.rmtree(target, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="kb-pagefind-titles-") as tmp:
+        site = Path(tmp)
+        for record in records:
+            path = site / record["url"].lstrip("/")
+            if path.name == "" or record["url"].endswith("/"):
+                path = path / "index.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(heading_page(record), encoding="utf-8")
+        bundle.run(bundle.pagefind_command(executable, site, target, ()))
+
+
 def shard_key(word: str, keys: Iterable[str] = ()) -> str:
     """The shard a word lives in: the longest key it starts with (else 2 letters)."""
     best = word[:2]
@@ -130,21 +206,29 @@ def _dump(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def write_main(outdir: Path) -> int:
-    """Write the main index's vocabulary in shards; the number of words."""
+def write_main(outdir: Path, executable: Path | None = None) -> int:
+    """Write the main index's vocabulary in shards (and the headings index); words."""
     main = outdir / bundle.MAIN_DIR
-    counts, _ = vocabulary(main)
+    counts, ids = vocabulary(main)
+    records = heading_records(main)
+    in_headings: Counter[str] = Counter()
+    for record in records:
+        in_headings.update(heading_words(record))
+    if executable is not None:
+        write_headings(executable, outdir, records)
     folder = main / SHARDS
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     listing = {}
     for key, words in sorted(shards(counts).items()):
-        data = _dump([[w, c] for w, c in words])
+        data = _dump([[w, c, in_headings.get(w, 0)] for w, c in words])
         name = f"{key}.{hashlib.sha256(data).hexdigest()[:10]}.json"
         (folder / name).write_bytes(data)
         listing[key] = name
-    (main / INDEX).write_bytes(_dump({"pages": sum(1 for _ in (main / "fragment").iterdir())
-                                      if (main / "fragment").is_dir() else 0,
+    common = max(COMMON_MIN, int(COMMON_SHARE * len(ids)))
+    headings = executable is not None and (outdir / HEADINGS_DIR / "pagefind.js").is_file()
+    (main / INDEX).write_bytes(_dump({"pages": len(ids), "common": common,
+                                      "headings": f"{HEADINGS_DIR}/" if headings else None,
                                       "shards": listing}))
     return len(counts)
 
@@ -158,8 +242,8 @@ def write_recent(outdir: Path) -> None:
     (recent / INDEX).write_bytes(_dump({"ids": ids, "words": sorted(counts.items())}))
 
 
-def write(outdir: Path, whole: bool) -> None:
+def write(outdir: Path, whole: bool, executable: Path | None = None) -> None:
     """After Pagefind: the main vocabulary when it reindexed all, the recent one always."""
     if whole or not (outdir / bundle.MAIN_DIR / INDEX).is_file():
-        write_main(outdir)
+        write_main(outdir, executable)
     write_recent(outdir)

@@ -34,6 +34,7 @@
   const input = document.getElementById("kb-search-query");
   const summary = document.getElementById("kb-search-summary");
   const suggest = document.getElementById("kb-search-suggest");
+  const scope = document.getElementById("kb-search-scope");
   const list = document.getElementById("kb-search-results");
   const more = document.getElementById("kb-search-more");
   const panel = document.getElementById("kb-search-filters");
@@ -60,8 +61,11 @@
 
   /** The main index's vocabulary: {shards: {key: file}}, and shards by key. */
   const vocabulary = {
+    index() {
+      return getJSON("pagefind/kb-words.json");
+    },
     async keys() {
-      const index = await getJSON("pagefind/kb-words.json");
+      const index = await this.index();
       return index ? index.shards : null;
     },
     /** The longest shard key the word starts with. */
@@ -75,22 +79,32 @@
     async shard(keys, key) {
       if (!key || !keys[key]) return new Map();
       const words = (await getJSON(`pagefind/kb-words/${keys[key]}`)) || [];
-      return new Map(words);
+      return new Map(words.map(([word, pages, headings]) => [word, [pages, headings]]));
     },
   };
 
   /** How a word stands in a vocabulary: its pages, and whether longer words extend it. */
   function standing(words, word) {
     let extended = false;
-    for (const other of words.keys()) {
-      if (other !== word && other.startsWith(word)) { extended = true; break; }
+    let extendedInHeadings = false;
+    for (const [other, [, headings]] of words) {
+      if (other !== word && other.startsWith(word)) {
+        extended = true;
+        if (headings > 0) { extendedInHeadings = true; break; }
+      }
     }
-    return { pages: words.get(word) || 0, extended };
+    const [pages, headings] = words.get(word) || [0, 0];
+    return { pages, headings, extended, extendedInHeadings };
   }
 
   /** Does the vocabulary allow the word: it occurs, or (last word, 3+ letters) starts one. */
   function allowed(info, last, word) {
     return info.pages > 0 || (last && word.length >= 3 && info.extended);
+  }
+
+  /** Is the word in some page's title, authors or themes (the headings index)? */
+  function inHeadings(info, last, word) {
+    return info.headings > 0 || (last && word.length >= 3 && info.extendedInHeadings);
   }
 
   /** Each query word's standing in the main vocabulary (null: no vocabulary). */
@@ -101,7 +115,13 @@
       const deeper = Object.keys(keys).some((k) => k.length > word.length && k.startsWith(word));
       const words2 = await vocabulary.shard(keys, vocabulary.keyOf(keys, word));
       const info = standing(words2, word);
-      if (deeper) info.extended = true;
+      // Pages of the words it starts (an upper bound; unknown past this shard).
+      info.prefixPages = info.pages;
+      for (const [other, [pages]] of words2) if (other !== word && other.startsWith(word)) info.prefixPages += pages;
+      if (deeper) {
+        info.extended = true;
+        info.prefixPages = Infinity;
+      }
       info.shard = words2;
       return info;
     }));
@@ -143,7 +163,7 @@
     const limit = word.length <= 4 ? 1 : 2;
     const found = new Map();
     for (const pool of pools) {
-      for (const [other, pages] of pool) {
+      for (const [other, [pages]] of pool) {
         if (other === word || pages < minPages) continue;
         const d = distance(word, other, limit);
         if (d <= limit) found.set(other, { word: other, d, pages });
@@ -306,19 +326,22 @@
     }
   }
 
-  let loaded = null;
+  const loaded = new Map();
   let vocabularyMiss = false;
-  /** Pagefind, set up once per page (the recent index merged in). */
-  function loadPagefind(recent) {
-    loaded = loaded || (async () => {
-      const pagefind = await import(new URL("pagefind/pagefind.js", root).href);
-      await pagefind.options({ baseUrl: root.pathname, excerptLength: 30, ranking: RANKING });
-      if (recent && recent.bundle) {
-        await pagefind.mergeIndex(new URL(recent.bundle, root).href, { baseUrl: root.pathname });
-      }
-      return pagefind;
-    })();
-    return loaded;
+  let runBundle = "pagefind/";
+  /** Pagefind over one bundle (pagefind/, the recent index merged in; or the headings'). */
+  function loadPagefind(recent, bundle = "pagefind/") {
+    if (!loaded.has(bundle)) {
+      loaded.set(bundle, (async () => {
+        const pagefind = await import(new URL(`${bundle}pagefind.js`, root).href);
+        await pagefind.options({ baseUrl: root.pathname, excerptLength: 30, ranking: RANKING });
+        if (bundle === "pagefind/" && recent && recent.bundle) {
+          await pagefind.mergeIndex(new URL(recent.bundle, root).href, { baseUrl: root.pathname });
+        }
+        return pagefind;
+      })());
+    }
+    return loaded.get(bundle);
   }
 
   /** Does a whole vocabulary ({word: pages}) allow every query word? */
@@ -361,6 +384,28 @@
     return out;
   }
 
+  /** The headings index answers first when every word is in headings and one is common. */
+  async function headingsBundle(words, infos, recent) {
+    const index = await vocabulary.index();
+    if (!index || !index.headings || !infos || fullText) return null;
+    if (recent && (recent.bundle || (recent.superseded || []).length)) return null;  // it would be stale
+    const last = words.length - 1;
+    const everyInHeadings = words.every((w, i) => inHeadings(infos[i], i === last, w));
+    const someCommon = infos.some((info) => info.prefixPages > index.common);
+    return everyInHeadings && someCommon ? index.headings : null;
+  }
+
+  /** "Only titles, authors and themes were searched": and a link to search all the text. */
+  function showScope(query, active) {
+    scope.replaceChildren();
+    scope.append("These pages have the words in their title, authors or themes. ");
+    const link = document.createElement("a");
+    link.href = `${searchURL(query, active)}&text=1`;
+    link.textContent = `Search the text of every page for ${quoted(query)}`;
+    scope.append(link, " (a larger download).");
+    scope.hidden = false;
+  }
+
   async function run(query, active) {
     if (window.location.protocol === "file:") {
       summary.textContent = "Search works when the site is served by a web server, "
@@ -388,9 +433,11 @@
         return;
       }
     }
+    const headings = words.length ? await headingsBundle(words, infos, recent) : null;
     let pagefind;
     try {
-      pagefind = await loadPagefind(recent);
+      runBundle = headings || "pagefind/";
+      pagefind = await loadPagefind(recent, runBundle);
     } catch (error) {
       summary.textContent = "Search is not available: its index was not found on this site.";
       return;
@@ -405,7 +452,7 @@
     // Drop what an index could only have found by Pagefind's prefix fallback.
     const recentVocab = recentWords ? await recentWords : null;
     if (words.length) {
-      const recentIds = new Set(recentVocab ? recentVocab.ids : []);
+      const recentIds = new Set(recentVocab && !headings ? recentVocab.ids : []);
       const recentOK = recentVocab ? vocabularyAllows(words, new Map(recentVocab.words)) : false;
       const mainOK = !infos || words.every((w, i) => allowed(infos[i], i === words.length - 1, w));
       results = results.filter((r) => (recentIds.has(r.id) ? recentOK : mainOK));
@@ -413,7 +460,7 @@
       // only the pages that have it (Pagefind's quoted search is exact).
       for (let i = 0; infos && i < words.length; i++) {
         const mustBeWhole = i < words.length - 1 || words[i].length < 3;
-        if (mustBeWhole && infos[i].extended) {
+        if (mustBeWhole && (headings ? infos[i].extendedInHeadings : infos[i].extended)) {
           const exact = await exactPages(pagefind, words[i], filters);
           results = results.filter((r) => exact.has(r.id));
         }
@@ -427,6 +474,11 @@
       return true;
     });
     if (filtering || panel.open) renderFilters(search ? search.filters : {}, active);
+    if (results.length === 0 && headings) {  // none in headings: search the text instead
+      fullText = true;
+      list.replaceChildren();
+      return run(query, active);
+    }
     if (results.length === 0) {
       summary.textContent = `No results for ${what}.`;
       if (infos) showSuggestions(await suggestions(words, infos, 0), active);
@@ -434,7 +486,9 @@
     }
     await showResults(results, 0);
     const noun = results.length === 1 ? "result" : "results";
-    summary.textContent = `Found ${results.length} ${noun} for ${what}.`;
+    summary.textContent = `Found ${results.length} ${noun} for ${what}`
+      + `${headings ? " in titles, authors and themes" : ""}.`;
+    if (headings) showScope(query, active);
     if (infos && results.length <= 2) showSuggestions(await suggestions(words, infos, results.length), active);
     more.addEventListener("click", async () => {
       const shown = list.children.length;
@@ -446,6 +500,15 @@
 
   const params = new URLSearchParams(window.location.search);
   const query = (params.get("q") || "").trim();
+  // ?text=1: search every page's text even for common words (a larger download).
+  let fullText = params.get("text") === "1";
+  if (fullText) {
+    const keep = document.createElement("input");
+    keep.type = "hidden";
+    keep.name = "text";
+    keep.value = "1";
+    form.append(keep);
+  }
   const active = activeFilters(params);
   input.value = query;
   for (const box of document.querySelectorAll("input.sidebar-search")) box.value = query;
@@ -463,7 +526,7 @@
     if (!panel.open || groups.children.length) return;
     Promise.resolve(started).then(async () => {
       if (groups.children.length || vocabularyMiss || window.location.protocol === "file:") return;
-      const pagefind = await loadPagefind(await recentIndex());
+      const pagefind = await loadPagefind(await recentIndex(), runBundle);
       const totals = await pagefind.filters();
       const words = queryWords(query);
       if (!words.length && !Object.keys(active).length) {
