@@ -30,8 +30,9 @@ download of 100-300 kB (``bench/SEARCH.md``). Readers searching for such
 words mostly want the essays *about* them, so this module also writes a
 *headings* index, ``pagefind-titles/``: one small record per page with
 only its title, its authors' names and its themes' names (and the
-essay's filters). When every word of a query is common and all are in
-some page's headings, the search page answers from that index first,
+essay's filters and date: a filter's essays are listed from it). When
+every word of a query is common and all are in some page's headings,
+the search page answers from that index first,
 the pages whose title, authors or themes match, and offers the full text
 search as a second step: a first search stays small at any size.
 """
@@ -71,20 +72,23 @@ _PARTS = re.compile(r"[^\W_]+")
 
 def _plain(text: str) -> str:
     """Lower case without diacritics, as Pagefind normalises indexed words."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
+    text = text.lower()
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def words_of(text: str) -> set[str]:
     """The distinct words Pagefind indexes for ``text`` (before stemming)."""
     out: set[str] = set()
-    for token in set(text.split()):
+    for token in set(_plain(text).split()):
         word = _NOT_WORD.sub("", token)
         if not word:
             continue
-        out.add(_plain(word))
+        out.add(word)
         if len(word) != len(token):  # a compound: its parts are indexed too
-            out.update(_plain(part) for part in _PARTS.findall(token))
+            out.update(_PARTS.findall(token))
     return out
 
 
@@ -115,8 +119,10 @@ def vocabulary(folder: Path) -> tuple[Counter[str], list[str]]:
     return counts, ids
 
 
-def heading_records(folder: Path) -> list[dict]:
-    """One record per page of a bundle: url, title, authors, themes' names, filters."""
+def heading_records(folder: Path, dates: dict[str, str] | None = None) -> list[dict]:
+    """One record per page of a bundle: url, title, authors, themes' names,
+    filters, and the date (``dates``: by output path) for sorting."""
+    dates = dates or {}
     fragments = [fragment for _, fragment in _fragments(folder)]
     theme_titles = {}
     for fragment in fragments:
@@ -130,7 +136,7 @@ def heading_records(folder: Path) -> list[dict]:
         themes = [theme_titles.get(slug, slug) for slug in filters.get("theme", [])]
         records.append({"url": fragment["url"], "title": meta.get("title", ""),
                         "authors": meta.get("authors", ""), "themes": themes,
-                        "filters": filters})
+                        "filters": filters, "date": dates.get(fragment["url"].lstrip("/"))})
     return sorted(records, key=lambda r: r["url"])
 
 
@@ -145,6 +151,8 @@ def heading_page(record: dict) -> str:
                     for name, values in sorted(record["filters"].items()) for value in values)
     if record["authors"]:
         spans += f'<span data-pagefind-meta="authors:{esc(record["authors"])}"></span>'
+    if record.get("date"):
+        spans += f'<span data-pagefind-sort="date:{esc(record["date"])}"></span>'
     lines = [f"<h1>{esc(record['title'])}</h1>", spans]
     if record["authors"]:
         lines.append(f"<p>{esc(record['authors'].replace('; ', ', '))}</p>")
@@ -206,11 +214,12 @@ def _dump(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def write_main(outdir: Path, executable: Path | None = None) -> int:
+def write_main(outdir: Path, executable: Path | None = None,
+               dates: dict[str, str] | None = None) -> int:
     """Write the main index's vocabulary in shards (and the headings index); words."""
     main = outdir / bundle.MAIN_DIR
     counts, ids = vocabulary(main)
-    records = heading_records(main)
+    records = heading_records(main, dates)
     in_headings: Counter[str] = Counter()
     for record in records:
         in_headings.update(heading_words(record))
@@ -242,8 +251,9 @@ def write_recent(outdir: Path) -> None:
     (recent / INDEX).write_bytes(_dump({"ids": ids, "words": sorted(counts.items())}))
 
 
-def write(outdir: Path, whole: bool, executable: Path | None = None) -> None:
+def write(outdir: Path, whole: bool, executable: Path | None = None,
+          dates: dict[str, str] | None = None) -> None:
     """After Pagefind: the main vocabulary when it reindexed all, the recent one always."""
     if whole or not (outdir / bundle.MAIN_DIR / INDEX).is_file():
-        write_main(outdir, executable)
+        write_main(outdir, executable, dates)
     write_recent(outdir)

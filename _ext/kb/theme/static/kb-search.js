@@ -395,6 +395,14 @@
     return everyInHeadings && someCommon ? index.headings : null;
   }
 
+  /** Where a filter's essays are listed from: the headings index, unless stale. */
+  async function listingBundle(recent) {
+    const index = await vocabulary.index();
+    if (!index || !index.headings) return null;
+    if (recent && (recent.bundle || (recent.superseded || []).length)) return null;
+    return index.headings;
+  }
+
   /** "Only titles, authors and themes were searched": and a link to search all the text. */
   function showScope(query, active) {
     scope.replaceChildren();
@@ -433,7 +441,9 @@
         return;
       }
     }
-    const headings = words.length ? await headingsBundle(words, infos, recent) : null;
+    // A filter's essays, newest first, come from the headings index (it has the dates).
+    const headings = words.length ? await headingsBundle(words, infos, recent)
+      : await listingBundle(recent);
     let pagefind;
     try {
       runBundle = headings || "pagefind/";
@@ -474,7 +484,7 @@
       return true;
     });
     if (filtering || panel.open) renderFilters(search ? search.filters : {}, active);
-    if (results.length === 0 && headings) {  // none in headings: search the text instead
+    if (results.length === 0 && headings && words.length) {  // none in headings: search the text instead
       fullText = true;
       list.replaceChildren();
       return run(query, active);
@@ -487,8 +497,8 @@
     await showResults(results, 0);
     const noun = results.length === 1 ? "result" : "results";
     summary.textContent = `Found ${results.length} ${noun} for ${what}`
-      + `${headings ? " in titles, authors and themes" : ""}.`;
-    if (headings) showScope(query, active);
+      + `${headings && words.length ? " in titles, authors and themes" : ""}.`;
+    if (headings && words.length) showScope(query, active);
     if (infos && results.length <= 2) showSuggestions(await suggestions(words, infos, results.length), active);
     more.addEventListener("click", async () => {
       const shown = list.children.length;
