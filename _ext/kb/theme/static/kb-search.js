@@ -39,8 +39,8 @@
   const more = document.getElementById("kb-search-more");
   const panel = document.getElementById("kb-search-filters");
   const groups = document.getElementById("kb-search-filter-groups");
-  const labelsNode = document.getElementById("kb-search-labels");
-  const labels = labelsNode ? JSON.parse(labelsNode.textContent) : {};
+  const section = document.getElementById("kb-search");
+  const labels = section && section.dataset.labels ? JSON.parse(section.dataset.labels) : {};
 
   // ---------------------------------------------------------------- words
 
