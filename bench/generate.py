@@ -17,14 +17,21 @@ Two source trees are written for one ``n``:
   ``bench/stock/conf.py`` and a glob-toctree ``index.md``, which is what a
   user of stock furo + myst-parser + sphinxcontrib-bibtex would write.
 
+The project tree also gets ``search-relevance.json`` (:func:`relevance_set`):
+search queries with the pages a reader expects first, drawn from what the
+generator itself put where (titles, authors, rare words), for
+``bench/search_relevance.py``.
+
 Usage: ``python bench/generate.py --n 100 --out bench/_corpus/N100``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import random
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -701,6 +708,109 @@ def _write_content(dest: Path, n: int, people: list[Person], with_registry: bool
         (dest / "themes" / f"{theme[0]}.md").write_text(theme_page(k, people), "utf-8")
 
 
+# --------------------------------------------------------------------------
+# Search relevance: what the generator knows about where each phrase lives
+# --------------------------------------------------------------------------
+
+#: File of the relevance set, in the project tree.
+RELEVANCE_FILE = "search-relevance.json"
+_FRONT = re.compile(r"^---\n(.*?)\n---\n", re.S)
+_WORD = re.compile(r"[a-z]+")
+
+
+@dataclass(frozen=True)
+class EssayFacts:
+    """What one synthetic essay is, as a search would see it."""
+
+    i: int
+    url: str
+    topic: str
+    authors: tuple[str, ...]  # person ids
+    themes: tuple[str, ...]
+    body_words: frozenset[str]
+
+
+def essay_facts(i: int, n_keys: int, people: list[Person]) -> EssayFacts:
+    """Facts of essay ``i``, read back from the text the generator writes."""
+    text = essay_text(i, n_keys, people)
+    front = _FRONT.match(text)
+    head = front.group(1) if front else ""
+    authors = tuple(re.findall(r"^  - id: (\S+)$", head, re.M))
+    themes_line = re.search(r"^themes: \[(.*)\]$", head, re.M)
+    themes = tuple(t.strip() for t in themes_line.group(1).split(",")) if themes_line else ()
+    body = text[front.end():] if front else text
+    body = re.sub(r"\{footcite\}`[^`]*`", "", body)
+    return EssayFacts(i, f"essays/{essay_slug(i)}.html", _essay_topic(i), authors, themes,
+                      frozenset(_WORD.findall(body.lower())))
+
+
+def relevance_set(n: int, people: list[Person]) -> list[dict[str, object]]:
+    """At least 30 queries, each with the pages that should come first.
+
+    Four kinds, chosen deterministically: an essay's title topic (its
+    words are mentioned in passing by most other essays); a person's name
+    (their essays and page; surnames also occur in cited works); a rare
+    word found in exactly one essay; and the commonest words of the corpus
+    (a topic phrase, a theme's name). ``relevant`` lists page URLs
+    relative to the site; a query is answered well when one comes first,
+    not counting its ``neutral`` pages (a person's own page, for a name).
+    """
+    facts = [essay_facts(i, 3 * n, people) for i in range(n)]
+    queries: list[dict[str, object]] = []
+
+    by_topic: dict[str, list[str]] = {}
+    for f in facts:
+        by_topic.setdefault(f.topic, []).append(f.url)
+    rng = _rng("relevance", n)
+    for topic in rng.sample(sorted(by_topic), min(10, len(by_topic))):
+        queries.append({"kind": "title", "query": topic, "relevant": by_topic[topic]})
+
+    by_author: dict[str, list[str]] = {}
+    for f in facts:
+        for pid in f.authors:
+            by_author.setdefault(pid, []).append(f.url)
+    names = {p.pid: p.name for p in people}
+    for k, pid in enumerate(rng.sample(sorted(by_author), min(10, len(by_author)))):
+        if k % 2 == 0:  # a full name: that person's essays
+            queries.append({"kind": "author", "query": names[pid], "relevant": by_author[pid],
+                            "neutral": [f"people/{pid}.html"]})
+            continue
+        # A surname alone: essays by anyone of that name, not those citing a namesake.
+        surname = names[pid].split()[-1]
+        namesakes = [q for q in by_author if names[q].split()[-1] == surname]
+        queries.append({"kind": "surname", "query": surname,
+                        "relevant": sorted({u for q in namesakes for u in by_author[q]}),
+                        "neutral": [f"people/{q}.html" for q in namesakes]})
+
+    pages: dict[str, int] = {}
+    for f in facts:
+        for word in f.body_words:
+            pages[word] = pages.get(word, 0) + 1
+    picked = 0
+    for f in rng.sample(facts, len(facts)):
+        unique = sorted(w for w in f.body_words if pages[w] == 1 and len(w) >= 8)
+        if unique:
+            queries.append({"kind": "rare word", "query": unique[len(unique) // 2],
+                            "relevant": [f.url]})
+            picked += 1
+        if picked == 10:
+            break
+
+    for topic in ("knowledge mobilisation", "clinical audit", "distributed leadership"):
+        relevant = [f.url for f in facts if f.topic.startswith(topic)]
+        queries.append({"kind": "common words", "query": topic, "relevant": relevant})
+    for slug, title, _ in THEMES[3:5]:
+        relevant = [f"themes/{slug}.html"] + [f.url for f in facts if slug in f.themes]
+        queries.append({"kind": "theme", "query": title, "relevant": relevant})
+    return queries
+
+
+def write_relevance(dest: Path, n: int, people: list[Person]) -> None:
+    (dest / RELEVANCE_FILE).write_text(
+        json.dumps({"n": n, "queries": relevance_set(n, people)}, indent=1) + "\n",
+        encoding="utf-8")
+
+
 STOCK_INDEX = """\
 # Synthetic knowledge base (stock stack)
 
@@ -727,6 +837,7 @@ def generate(
         _fresh(project_dir)
         copy_project_scaffold(project_dir, root)
         _write_content(project_dir, n, people, with_registry=True)
+        write_relevance(project_dir, n, people)
     if stock_dir is not None:
         _fresh(stock_dir)
         shutil.copyfile(STOCK_CONF, stock_dir / "conf.py")

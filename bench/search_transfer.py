@@ -15,6 +15,7 @@ Usage::
 
     python bench/search_transfer.py _build/html            # default queries
     python bench/search_transfer.py SITE -q "Graeme Currie" -q leadership --json
+    python bench/search_transfer.py SITE --set CORPUS/search-relevance.json --max-kb 300
 
 ``bench/run.py`` may import :func:`first_search_transfer`,
 :func:`sphinx_index_transfer` and :func:`pagefind_bundle`. Results for the
@@ -178,10 +179,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site", type=Path, help="a built site (the html output directory)")
     parser.add_argument("-q", "--query", action="append", help="repeatable; default: a set")
+    parser.add_argument("--set", type=Path, help="also every query of a relevance set "
+                        "(search-relevance.json from bench/generate.py)")
+    parser.add_argument("--max-kb", type=float, help="exit 1 if a first search sends more")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
     site = args.site.resolve()
-    measured = first_search_transfer(site, args.query or DEFAULT_QUERIES)
+    queries = list(args.query or ([] if args.set else DEFAULT_QUERIES))
+    if args.set:
+        queries += [q["query"] for q in json.loads(args.set.read_text("utf-8"))["queries"]]
+    measured = first_search_transfer(site, queries)
     report = {
         "site": str(site),
         "pages": sum(1 for _ in site.rglob("*.html")),
@@ -212,6 +219,11 @@ def main(argv: list[str] | None = None) -> None:
     if report["sphinx_index"]:
         total = sum(v["gzip"] for v in report["sphinx_index"].values())
         print(f"Sphinx search files (gzip): {_kb(total)}", json.dumps(report["sphinx_index"]))
+    worst = max(measured, key=lambda m: m.total_bytes)
+    print(f"largest first search: {_kb(worst.total_bytes)} ({worst.query!r}); "
+          f"median {_kb(int(statistics.median(m.total_bytes for m in measured)))}")
+    if args.max_kb is not None and worst.total_bytes > args.max_kb * 1000:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

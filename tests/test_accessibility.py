@@ -46,17 +46,30 @@ def driver() -> Any:
         yield drv
 
 
+#: The search page as its script renders it: results; results with the
+#: filters open and ticked; no results with a "Did you mean" link.
+SEARCHES = (
+    "search.html?q=distributed+leadership",
+    "search.html?q=leadership&theme=ios&author=graeme-currie",
+    "search.html?q=leadrship",
+)
+
+
 def pages_to_check(site: Path) -> list[str]:
     """Every page, plus the search page showing results (rendered by script)."""
-    return [*html_pages(site), "search.html?q=distributed+leadership"]
+    return [*html_pages(site), *SEARCHES]
 
 
 def load(driver: Any, server: SiteServer, page: str) -> None:
     driver.get(server.url + page)
     wait_for(lambda: driver.execute_script("return document.readyState") == "complete",
              what=f"{page} to load")
-    if page.startswith("search.html?q="):
+    if page.startswith("search.html?"):
         wait_for(lambda: search_summary(driver), what="search results")
+    if "theme=" in page:
+        wait_for(lambda: driver.execute_script(
+            "return document.querySelectorAll('#kb-search-filters input:checked').length"),
+            what="the filter controls")
 
 
 def run_axe(driver: Any, source: str) -> dict[str, Any]:
@@ -128,6 +141,57 @@ def test_nu_html_checker_finds_no_errors(site: Path) -> None:
     ]
     assert not errors, "\n".join(errors)
     assert run.returncode == 0
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_nu_html_checker_accepts_the_search_page_as_rendered(
+    driver: Any, server: SiteServer, tmp_path: Path,
+) -> None:
+    """The results, filters and suggestions the script adds are valid HTML too."""
+    java = shutil.which("java")
+    if java is None:
+        skip_or_fail("java not found: the Nu HTML Checker needs a Java runtime")
+    if not VNU.exists():
+        skip_or_fail(f"vnu.jar not found at {VNU}: {NEEDS_NPM}")
+    files: dict[str, str] = {}
+    for k, page in enumerate(SEARCHES):
+        load(driver, server, page)
+        html = driver.execute_script("return document.documentElement.outerHTML")
+        assert driver.execute_script(
+            "return document.querySelectorAll('#kb-search-results li, #kb-search-suggest a,"
+            " #kb-search-filters input').length") > 0, page
+        path = tmp_path / f"search-{k}.html"
+        path.write_text("<!DOCTYPE html>\n" + html, encoding="utf-8")
+        files[path.as_uri()] = page
+    run = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--format", "json", *[
+        urllib.parse.urlsplit(uri).path for uri in files]],
+        capture_output=True, text=True, check=False)
+    report = json.loads(run.stderr or run.stdout)
+    errors = [f"{files.get(m.get('url', ''), m.get('url'))}:{m.get('lastLine', '?')}: "
+              f"{m['message']}"
+              for m in report["messages"] if m.get("type") in ("error", "non-document-error")]
+    assert not errors, "\n".join(errors)
+    assert run.returncode == 0
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_search_results_and_filters_are_announced_and_labelled(
+    driver: Any, server: SiteServer,
+) -> None:
+    """A live region speaks the outcome; every filter box has its label."""
+    load(driver, server, SEARCHES[1])
+    status = driver.execute_script(
+        "return document.getElementById('kb-search-summary').closest('[role=status]') !== null;")
+    assert status
+    unlabelled = driver.execute_script(
+        "return [...document.querySelectorAll('#kb-search-filters input')]"
+        ".filter(b => !document.querySelector('label[for=\"' + b.id + '\"]')).length;")
+    assert unlabelled == 0
+    assert driver.execute_script(
+        "return document.getElementById('kb-search-filters').closest('form')"
+        " === document.getElementById('kb-search-form');")
 
 
 # --------------------------------------------------------------------------

@@ -3,6 +3,9 @@
 The real site (conftest's ``site_html``) is served under ``/kb/`` on
 127.0.0.1, as it would be from https://example.org/kb/; any URL that
 escapes the sub-path is a 404 in the server's log and fails the tests.
+What the real site cannot show (filters with several themes, authors and
+years; a title match against a passing mention) is checked on the small
+synthetic ``test-search`` root.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -87,8 +89,36 @@ def test_result_count_in_summary_matches_the_list(driver: Any, server: SiteServe
 @browser_test
 def test_a_word_nowhere_in_the_site_finds_nothing(driver: Any, server: SiteServer) -> None:
     summary, links = run_search(driver, server, "xylophonist")
-    assert summary == "No results for \u2018xylophonist\u2019."
+    assert summary == ("No results for \u2018xylophonist\u2019: "
+                       "no page has the word \u2018xylophonist\u2019.")
     assert links == []
+
+
+@browser_test
+@pytest.mark.parametrize("query", ["photosynthesis", "photo", "pz"])
+def test_a_word_in_no_page_finds_nothing_and_highlights_nothing(
+    driver: Any, server: SiteServer, query: str,
+) -> None:
+    """Pagefind alone would match the seed's one-letter word 'P' (of 'Baby P')."""
+    summary, links = run_search(driver, server, query)
+    assert summary.startswith(f"No results for \u2018{query}\u2019"), summary
+    assert links == []
+    assert driver.execute_script("return document.querySelectorAll('mark').length") == 0
+
+
+@browser_test
+def test_a_typo_is_answered_with_the_word_it_meant(driver: Any, server: SiteServer) -> None:
+    from selenium.webdriver.common.by import By
+
+    summary, links = run_search(driver, server, "leadrship")
+    assert summary.startswith("No results for \u2018leadrship\u2019") and links == []
+    suggestion = driver.find_element(By.CSS_SELECTOR, "#kb-search-suggest a")
+    assert suggestion.text == "leadership"
+    suggestion.click()
+    wait_for(lambda: "q=leadership" in driver.current_url, what="the suggested search")
+    summary = wait_for(lambda: search_summary(driver), what="the suggestion's results")
+    assert summary.startswith("Found") and "\u2018leadership\u2019" in summary
+    assert server.url + SEED_ESSAY + ".html" in result_links(driver)
 
 
 @browser_test
@@ -225,6 +255,142 @@ def test_search_after_an_edit_finds_the_new_words_and_not_the_old(
 
 
 # --------------------------------------------------------------------------
+# Words, filters and ranking, on the synthetic test-search root
+# --------------------------------------------------------------------------
+
+#: The test-search root's essays (synthetic), by page.
+LIGHTHOUSE = "essays/lighthouse-keeping.html"  # "Lighthouse" in its title, by Ann Okafor
+HARBOUR = "essays/harbour-records.html"  # mentions lighthouse twice; cites Okafor
+QUAY = "essays/quay-walls.html"  # Ann Okafor and Bram Lind, waves + tides, 2020
+TIDES = "essays/tide-tables.html"  # Cleo Marsh, tides, 2021; the one-letter word "P"
+
+
+@pytest.fixture(scope="module")
+def search_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from conftest import build, copy_root
+
+    app = build(copy_root("search", tmp_path_factory.mktemp("search") / "src"), freshenv=True)
+    return Path(app.outdir)
+
+
+@pytest.fixture(scope="module")
+def search_root(search_build: Path) -> Any:
+    if chromium_missing():
+        pytest.skip(chromium_missing())
+    with SiteServer(search_build, prefix="/kb/") as srv:
+        yield srv
+
+
+def pages(server: SiteServer, links: list[str]) -> list[str]:
+    return [link.removeprefix(server.url) for link in links]
+
+
+def open_search(driver: Any, server: SiteServer, query_string: str) -> tuple[str, list[str]]:
+    driver.get(server.url + "search.html?" + query_string)
+    summary = wait_for(lambda: search_summary(driver), what=f"results for {query_string}")
+    return summary, pages(server, result_links(driver))
+
+
+@browser_test
+@pytest.mark.parametrize(("query", "found"), [
+    pytest.param("lighthouse", [LIGHTHOUSE, HARBOUR], id="a-whole-word"),
+    pytest.param("lig", [LIGHTHOUSE, HARBOUR], id="the-last-word-as-typed"),
+    pytest.param("ledgers lighth", [HARBOUR], id="whole-words-then-a-start"),
+    pytest.param("p", [TIDES], id="a-one-letter-word-that-is-there"),
+])
+def test_results_hold_every_word(driver: Any, search_root: SiteServer, query: str,
+                                 found: list[str]) -> None:
+    summary, links = open_search(driver, search_root, "q=" + urllib.parse.quote(query))
+    assert summary.startswith("Found"), summary
+    assert sorted(links) == sorted(found)
+
+
+@browser_test
+@pytest.mark.parametrize("query", [
+    pytest.param("li", id="a-start-of-two-letters"),
+    pytest.param("light keeping", id="a-start-that-is-not-the-last-word"),
+    pytest.param("lighthouse photosynthesis", id="one-word-in-no-page"),
+])
+def test_no_result_without_every_word(driver: Any, search_root: SiteServer, query: str) -> None:
+    summary, links = open_search(driver, search_root, "q=" + urllib.parse.quote(query))
+    assert summary.startswith(f"No results for \u2018{query}\u2019"), summary
+    assert links == []
+
+
+@browser_test
+@pytest.mark.parametrize(("query_string", "found", "says"), [
+    pytest.param("theme=tides", [HARBOUR, QUAY, TIDES], "in Tide Studies", id="theme"),
+    pytest.param("author=ann-okafor", [LIGHTHOUSE, QUAY], "by Ann Okafor", id="author"),
+    pytest.param("year=2020", [HARBOUR, QUAY], "from 2020", id="year"),
+    pytest.param("theme=tides&author=ann-okafor", [QUAY],
+                 "in Tide Studies, by Ann Okafor", id="theme-and-author"),
+    pytest.param("q=tides&theme=tides&year=2021", [TIDES],
+                 "\u2018tides\u2019 in Tide Studies, from 2021", id="query-theme-and-year"),
+    pytest.param("q=lighthouse&author=bram-lind", [HARBOUR], "by Bram Lind",
+                 id="query-and-author"),
+    pytest.param("year=2020&year=2021", [HARBOUR, QUAY, TIDES], "from 2020 or 2021",
+                 id="either-year"),
+])
+def test_filters_alone_and_combined(driver: Any, search_root: SiteServer, query_string: str,
+                                    found: list[str], says: str) -> None:
+    summary, links = open_search(driver, search_root, query_string)
+    assert summary.startswith(f"Found {len(found)} result") and says in summary, summary
+    assert sorted(links) == sorted(found)
+    if "q=" not in query_string:  # an empty query lists essays, newest first
+        assert links == sorted(found, key=[LIGHTHOUSE, HARBOUR, QUAY, TIDES].index,
+                               reverse=True)
+
+
+@browser_test
+def test_filters_show_counts_and_round_trip_through_the_url(
+    driver: Any, search_root: SiteServer,
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    open_search(driver, search_root, "q=the")
+    driver.find_element(By.CSS_SELECTOR, "#kb-search-filters summary").click()
+    label = wait_for(lambda: driver.execute_script(
+        "const b = document.getElementById('kb-filter-theme-tides');"
+        "return b && document.querySelector('label[for=' + b.id + ']').textContent;"),
+        what="the filter controls")
+    assert label == "Tide Studies (3)"
+    driver.find_element(By.ID, "kb-filter-theme-tides").click()
+    driver.find_element(By.ID, "kb-filter-author-ann-okafor").click()
+    driver.find_element(By.CSS_SELECTOR, "#kb-search-filters button[type=submit]").click()
+    wait_for(lambda: "theme=tides" in driver.current_url, what="the filtered search's URL")
+    summary = wait_for(lambda: search_summary(driver), what="the filtered results")
+    shared = driver.current_url
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(shared).query)
+    assert query == {"q": ["the"], "theme": ["tides"], "author": ["ann-okafor"]}
+    assert pages(search_root, result_links(driver)) == [QUAY], summary
+    # The shared link, opened afresh, shows the same search with its boxes ticked.
+    driver.get("about:blank")
+    driver.get(shared)
+    wait_for(lambda: search_summary(driver), what="the shared search")
+    assert pages(search_root, result_links(driver)) == [QUAY]
+    ticked = driver.execute_script(
+        "return [...document.querySelectorAll('#kb-search-filters input:checked')]"
+        ".map(b => b.name + '=' + b.value);")
+    assert sorted(ticked) == ["author=ann-okafor", "theme=tides"]
+    assert driver.find_element(By.ID, "kb-search-query").get_attribute("value") == "the"
+
+
+@browser_test
+@pytest.mark.parametrize(("query", "first", "passing"), [
+    pytest.param("lighthouse", LIGHTHOUSE, HARBOUR, id="title-before-passing-mentions"),
+    pytest.param("okafor", QUAY, HARBOUR, id="author-before-a-cited-namesake"),
+])
+def test_a_title_or_author_match_ranks_before_a_passing_mention(
+    driver: Any, search_root: SiteServer, query: str, first: str, passing: str,
+) -> None:
+    _, links = open_search(driver, search_root, "q=" + query)
+    assert first in links and passing in links
+    assert links.index(first) < links.index(passing)
+    essays = [link for link in links if link.startswith("essays/")]
+    assert essays[-1] == passing, essays
+
+
+# --------------------------------------------------------------------------
 # The index itself (no browser)
 # --------------------------------------------------------------------------
 
@@ -244,20 +410,43 @@ def test_sphinx_index_is_replaced_by_pagefind(site: Path) -> None:
 
 
 def test_pagefind_output_is_reproducible(site: Path, tmp_path: Path) -> None:
-    """Same site in, byte-identical bundle out (builds stay reproducible)."""
-    from kb.pagefind_bundle import MANIFEST, find_pagefind, pagefind_command
+    """Same site in, byte-identical bundles out (builds stay reproducible):
+    Pagefind's index, the vocabulary and the headings index."""
+    from kb.pagefind_bundle import MANIFEST, find_pagefind, pagefind_command, run
     from kb.search import EXCLUDE_SELECTORS
+    from kb.search_words import HEADINGS_DIR, write_main
 
     def bundle(root: Path) -> dict[str, bytes]:
         return {p.relative_to(root).as_posix(): p.read_bytes()
-                for p in sorted((root / "pagefind").rglob("*"))
+                for folder in ("pagefind", HEADINGS_DIR)
+                for p in sorted((root / folder).rglob("*"))
                 if p.is_file() and p.name != MANIFEST}
 
     copy = tmp_path / "html"
-    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind"))
-    command = pagefind_command(find_pagefind(), copy, copy / "pagefind", EXCLUDE_SELECTORS)
-    subprocess.run(command, check=True, capture_output=True)
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind", HEADINGS_DIR))
+    run(pagefind_command(find_pagefind(), copy, copy / "pagefind", EXCLUDE_SELECTORS))
+    write_main(copy, find_pagefind())
+    assert (copy / HEADINGS_DIR / "pagefind.js").is_file()
     assert bundle(copy) == bundle(site)
+
+
+def test_filters_are_written_in_one_order(search_build: Path, tmp_path: Path) -> None:
+    """Pagefind writes filters in hash-map order (different on each run); with
+    three filters of several values the bundle must still be the same."""
+    from kb.pagefind_bundle import find_pagefind, pagefind_command, run
+    from kb.search import EXCLUDE_SELECTORS
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+
+    runs = []
+    for k in range(3):
+        out = tmp_path / f"run{k}"
+        run(pagefind_command(find_pagefind(), search_build, out, EXCLUDE_SELECTORS))
+        runs.append(files(out))
+    assert len([name for name in runs[0] if name.startswith("filter/")]) == 3
+    assert runs[0] == runs[1] == runs[2]
 
 
 def test_kb_pagefind_false_keeps_sphinx_search(site_copy: Any) -> None:

@@ -41,6 +41,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import pagefind_canonical
+
 #: Folder of the main index inside the output; kb-search.js loads it from here.
 MAIN_DIR = "pagefind"
 #: Folder of the recent index inside the output.
@@ -82,11 +84,21 @@ def pagefind_command(executable: Path, site: Path, output: Path,
 
 
 def run(command: list[str]) -> int:
-    """Run Pagefind; the number of pages it indexed."""
+    """Run Pagefind; the number of pages it indexed.
+
+    Its filter files are then put in a stable order (:mod:`kb.pagefind_canonical`),
+    so that the same pages always give the same bundle.
+    """
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise PagefindError(
             f"exit status {result.returncode}:\n{(result.stderr or result.stdout).strip()}")
+    output = Path(command[command.index("--output-path") + 1])
+    if (output / "pagefind-entry.json").is_file():
+        try:
+            pagefind_canonical.canonicalise(output)
+        except (pagefind_canonical.UnexpectedFormatError, OSError, ValueError, KeyError) as error:
+            raise PagefindError(f"unexpected Pagefind output in {output}: {error}") from error
     found = _PAGES_RE.search(result.stdout)
     return int(found.group(1)) if found else 0
 

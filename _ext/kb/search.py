@@ -18,6 +18,14 @@ the search page itself stay out; :data:`EXCLUDE_SELECTORS` keeps out the
 generated listings (a page listing 10,000 essays would otherwise match
 every author's name and be a huge result to fetch), heading anchors and
 blocks marked ``no-search`` (such as "How to cite this essay").
+
+Each essay page also carries, as empty elements Pagefind reads
+(:func:`essay_search_attrs`), its filters (theme, author and year, by slug
+and id so that a filtered search's URL is short and stable) and its
+authors' names as a metadata field that ranking weighs
+like the title (``kb-search.js``). After indexing, :mod:`kb.search_words`
+writes the index's vocabulary beside it, so the search page can refuse
+words that are in no page and suggest the nearest ones that are.
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from . import pagefind_bundle as bundle
+from . import search_words
+from .domain import kb_domain
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +66,58 @@ def disable_sphinx_index(app: Sphinx) -> None:
 
 
 def search_page(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
-    """Write ``search.html`` ourselves: Sphinx skips it once its indexer is off."""
+    """Write ``search.html`` ourselves: Sphinx skips it once its indexer is off.
+
+    The page carries the names behind the filters' slugs and ids (themes,
+    people), so the filter controls read as words without another request.
+    """
     if _is_site_builder(app) and app.config.kb_pagefind:
-        yield "search", {}, SEARCH_TEMPLATE
+        domain = kb_domain(app.env)
+        labels = {
+            "theme": {slug: theme.title for slug, theme in sorted(domain.themes.items())},
+            "author": {pid: person.name for pid, person in sorted(domain.people.items())},
+        }
+        yield "search", {"kb_search_labels": labels}, SEARCH_TEMPLATE
+
+
+def essay_search_attrs(app: Sphinx, pagename: str) -> list[tuple[str, str]]:
+    """Pagefind attributes of an essay page: filters and authors' names.
+
+    Only essays have them, so a filter lists essays alone. The year comes
+    from the date the staff wrote; an undated essay has no year filter.
+    The date, for listing a filter's essays newest first, goes only to the
+    headings index (:func:`essay_dates`): a sort key in the main index
+    would add 20 kB at 10,000 essays to every search.
+    """
+    domain = kb_domain(app.env)
+    essay = domain.essays.get(pagename)
+    if essay is None:
+        return []
+    attrs = [("data-pagefind-filter", f"theme:{slug}") for slug in essay.theme_slugs]
+    attrs += [("data-pagefind-filter", f"author:{pid}") for pid in essay.person_ids]
+    if essay.date:
+        attrs.append(("data-pagefind-filter", f"year:{essay.date[:4]}"))
+    names = [domain.people[pid].name for pid in essay.person_ids if pid in domain.people]
+    if names:
+        attrs.append(("data-pagefind-meta", "authors:" + "; ".join(names)))
+    return attrs
+
+
+def essay_dates(app: Sphinx) -> dict[str, str]:
+    """``{output path: date}`` of the dated essays (paths as in :func:`_note`)."""
+    outdir = Path(app.outdir)
+    return {
+        Path(app.builder.get_outfilename(essay.docname))  # type: ignore[attr-defined]
+        .relative_to(outdir).as_posix(): essay.date
+        for essay in kb_domain(app.env).essays.values() if essay.date
+    }
+
+
+def page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                 doctree: object) -> None:
+    """Hand ``theme/furo/page.html`` the essay's Pagefind attributes."""
+    if _is_site_builder(app) and app.config.kb_pagefind:
+        context["kb_pagefind_attrs"] = essay_search_attrs(app, pagename)
 
 
 def main_pages(app: Sphinx) -> bundle.MainPages:
@@ -133,6 +192,7 @@ def run_pagefind(app: Sphinx, exception: BaseException | None) -> None:
         else:
             count = bundle.index_recent(executable, outdir, EXCLUDE_SELECTORS, recent,
                                         main_pages(app))
+        search_words.write(outdir, whole, executable, essay_dates(app))
     except bundle.PagefindError as error:
         (outdir / bundle.MAIN_DIR / bundle.MANIFEST).unlink(missing_ok=True)  # start afresh
         logger.info("failed")
@@ -151,6 +211,7 @@ def setup_search(app: Sphinx) -> None:
                          types=frozenset({float, int}))
     app.connect("builder-inited", disable_sphinx_index)
     app.connect("html-collect-pages", search_page)
+    app.connect("html-page-context", page_context)
     app.connect("doctree-resolved", note_written)
     app.connect("env-get-outdated", note_removed)
     app.connect("build-finished", run_pagefind)
