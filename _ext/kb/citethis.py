@@ -29,6 +29,7 @@ from .models import Essay
 from .vancouver import format_names
 
 HEADING = "How to cite this essay"
+DOI_RESOLVER = "https://doi.org/"
 
 
 class cite_this(nodes.General, nodes.Element):  # noqa: N801 - docutils style
@@ -113,6 +114,8 @@ def bibtex_entry(names: list[str], essay: Essay, site: str, url: str) -> str:
     fields.append(("howpublished", bibtex_escape(site)))
     if essay.date:
         fields.append(("year", essay.date[:4]))
+    if essay.doi:
+        fields.append(("doi", bibtex_escape(essay.doi)))
     if url:
         fields.append(("url", url.replace("{", "%7B").replace("}", "%7D")))
     width = max(len(name) for name, _ in fields)
@@ -128,7 +131,10 @@ def cite_block(app: Sphinx, essay: Essay) -> nodes.container:
     block += nodes.rubric(HEADING, HEADING, classes=["kb-citethis-title"])
     para = nodes.paragraph(classes=["kb-citethis-text"])
     para += nodes.Text(citation_text(names, essay, site))
-    if url:
+    if essay.doi:  # the house style: a DOI replaces the web address
+        para += nodes.Text(" doi:")
+        para += nodes.reference(essay.doi, essay.doi, refuri=DOI_RESOLVER + essay.doi)
+    elif url:
         para += nodes.Text(" Available from: ")
         para += nodes.reference(url, url, refuri=url)
     block += para
