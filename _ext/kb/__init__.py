@@ -25,6 +25,7 @@ from .feed import setup_feed
 from .funding import setup_funding
 from .gcpause import setup_gcpause
 from .gitdates import setup_gitdates
+from .jsonld import setup_jsonld
 from .latex import setup_latex
 from .listings import setup_listings
 from .meta import setup_meta
@@ -61,6 +62,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_funding(app)  # issue 16: scholarly publishing
     setup_gitdates(app)
     setup_scholarly(app)
+    setup_jsonld(app)
     app.connect("env-check-consistency", check_references)
     app.connect("warn-missing-reference", explain_missing_link)
     return {

@@ -24,12 +24,12 @@ from pybtex.exceptions import PybtexError
 from sphinx.application import Sphinx
 
 from .domain import kb_domain
+from .essaymeta import doi_url
 from .meta import author_names, page_url
 from .models import Essay
 from .vancouver import format_names
 
 HEADING = "How to cite this essay"
-DOI_RESOLVER = "https://doi.org/"
 
 
 class cite_this(nodes.General, nodes.Element):  # noqa: N801 - docutils style
@@ -133,7 +133,7 @@ def cite_block(app: Sphinx, essay: Essay) -> nodes.container:
     para += nodes.Text(citation_text(names, essay, site))
     if essay.doi:  # the house style: a DOI replaces the web address
         para += nodes.Text(" doi:")
-        para += nodes.reference(essay.doi, essay.doi, refuri=DOI_RESOLVER + essay.doi)
+        para += nodes.reference(essay.doi, essay.doi, refuri=doi_url(essay.doi))
     elif url:
         para += nodes.Text(" Available from: ")
         para += nodes.reference(url, url, refuri=url)

@@ -13,15 +13,12 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 from .byline import date_node
-from .citethis import DOI_RESOLVER, cite_this
+from .citethis import cite_this
 from .domain import kb_domain
+from .essaymeta import doi_url
 from .funding import essay_funding, essay_licence, funding_block
 from .gitdates import UPDATED, last_changed
 from .models import Essay
-
-
-def doi_url(doi: str) -> str:
-    return DOI_RESOLVER + doi
 
 
 def _first(doctree: nodes.Node, cls: str) -> nodes.Element | None:
