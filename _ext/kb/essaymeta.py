@@ -77,7 +77,8 @@ class EssayMeta:
     authors: tuple[Author, ...]
     date: str | None  # YYYY-MM-DD, never invented
     updated: str | None  # ISO time of the last commit touching the file
-    summary: str | None  # the front-matter summary, else the first paragraph
+    summary: str | None  # the front-matter summary (an abstract)
+    description: str | None  # the summary, else the first paragraph shortened
     doi: str | None
     url: str  # absolute URL of the page ("" without html_baseurl)
     themes: tuple[tuple[str, str], ...]  # (title, URL)
@@ -159,7 +160,8 @@ def essay_meta(app: Sphinx, essay: Essay) -> EssayMeta:
         docname=essay.docname, slug=essay.docname.rpartition("/")[2], title=essay.title,
         authors=tuple(authors), date=essay.date,
         updated=metadata.get(UPDATED) or None,
-        summary=essay.summary or metadata.get(DESCRIPTION) or None,
+        summary=essay.summary,
+        description=essay.summary or metadata.get(DESCRIPTION) or None,
         doi=essay.doi, url=page_url(app, essay.docname), themes=themes, tags=essay.tags,
         funding=essay_funding(app.config, essay), licence=essay_licence(app.config, essay),
         cited=cited, site=app.config.project, site_url=base,

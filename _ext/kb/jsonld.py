@@ -88,7 +88,7 @@ def article(meta: EssayMeta) -> dict[str, Any]:
         "datePublished": meta.date,
         "dateModified": meta.updated or meta.date,
         "abstract": meta.summary,
-        "description": meta.summary,
+        "description": meta.description,
         "about": [_clean({"@type": "Thing", "name": t, "url": u}) for t, u in meta.themes],
         "keywords": list(meta.tags),
         "identifier": doi_url(meta.doi) if meta.doi else None,
