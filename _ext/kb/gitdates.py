@@ -2,7 +2,8 @@
 
 From git, never from the clock or the file's mtime, so two builds of one
 commit agree ("reproducible"); outside a git checkout (a downloaded
-archive) there is no date at all rather than a guessed one. One
+archive), or in a shallow clone whose history is cut, there is no date at
+all rather than a wrong one. One
 ``git log`` per build reads the whole history of the essays folder.
 
 An essay records the date it was read with (``env.metadata``); when a new
@@ -18,8 +19,11 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
 
 from .domain import kb_domain
+
+logger = logging.getLogger(__name__)
 
 #: ``env.metadata[docname]`` key: the ISO time of the essay's last commit.
 UPDATED = "kb_git_updated"
@@ -39,6 +43,10 @@ def read_dates(srcdir: Path, folder: str) -> dict[str, str]:
     """``{docname: committer time (UTC, ISO 8601)}`` of every committed essay."""
     top = _git(srcdir, "rev-parse", "--show-toplevel")
     if top is None or not (srcdir / folder).is_dir():
+        return {}
+    if (_git(srcdir, "rev-parse", "--is-shallow-repository") or "").strip() == "true":
+        logger.info("no 'Last updated' dates: this is a shallow git clone (fetch the "
+                    "whole history, e.g. 'git fetch --unshallow')")
         return {}
     root = Path(top.strip()).resolve()
     log = _git(srcdir, "-c", "log.showSignature=false", "log", "--no-renames",
