@@ -22,6 +22,7 @@ from .citethis import setup_citethis
 from .completeness import setup_completeness
 from .domain import KBRole, KnowledgeBaseDomain
 from .feed import setup_feed
+from .feeds import setup_feeds
 from .funding import setup_funding
 from .gcpause import setup_gcpause
 from .gitdates import setup_gitdates
@@ -63,6 +64,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_gitdates(app)
     setup_scholarly(app)
     setup_jsonld(app)
+    setup_feeds(app)
     app.connect("env-check-consistency", check_references)
     app.connect("warn-missing-reference", explain_missing_link)
     return {
