@@ -209,10 +209,24 @@ def write_missing_essay_files(app: Sphinx) -> None:
                 (out / (docname + suffix)).write_text(text, encoding="utf-8")
 
 
+def remove_stale_files(app: Sphinx) -> None:
+    """Downloads of essays that were deleted or renamed since the last build."""
+    folder = Path(app.outdir, app.config.kb_essays_dir)
+    if not folder.is_dir():
+        return
+    essays = kb_domain(app.env).essays
+    suffixes = {suffix for suffix, _ in DOWNLOADS}
+    for path in folder.iterdir():
+        docname = f"{app.config.kb_essays_dir}/{path.stem}"
+        if path.suffix in suffixes and path.is_file() and docname not in essays:
+            path.unlink()
+
+
 def write_site_files(app: Sphinx, exception: BaseException | None) -> None:
     """Every essay, newest first, in one file per format (complete after any build)."""
     if exception is not None or app.builder.name not in SITE_BUILDERS:
         return
+    remove_stale_files(app)
     write_missing_essay_files(app)
     bib, ris, csl = [], [], []
     for essay in kb_domain(app.env).essays_sorted():

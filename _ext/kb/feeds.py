@@ -172,6 +172,15 @@ def _signature(app: Sphinx, title: str, essays: list[Essay]) -> str:
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
 
+def remove_stale_feeds(app: Sphinx, docnames: set[str]) -> None:
+    """Feeds of themes and people whose pages were deleted or renamed."""
+    for folder in (app.config.kb_themes_dir, app.config.kb_people_dir):
+        path = Path(app.outdir, folder)
+        for feed in path.glob("*.xml") if path.is_dir() else ():
+            if f"{folder}/{feed.stem}" not in docnames:
+                feed.unlink()
+
+
 def write_topic_feeds(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or app.builder.name not in SITE_BUILDERS:
         return
@@ -183,7 +192,9 @@ def write_topic_feeds(app: Sphinx, exception: BaseException | None) -> None:
     except (OSError, ValueError):
         known = {}
     signatures = {}
-    for title, docname, essays in topics(app):
+    wanted = topics(app)
+    remove_stale_feeds(app, {docname for _, docname, _ in wanted})
+    for title, docname, essays in wanted:
         target = Path(app.outdir, docname + ".xml")
         signature = signatures[docname] = _signature(app, title, essays)
         if known.get(docname) == signature and target.is_file():
