@@ -12,7 +12,7 @@ SPHINXOPTS ?= -W --keep-going -n
 JOBS       ?= 1
 BUILDDIR   := _build
 
-.PHONY: help html test latexpdf pdf serve new-essay clean lint bench
+.PHONY: help html test latexpdf pdf serve new-essay clean lint bench citation-meta
 
 help:
 	@echo "make html       build the site into $(BUILDDIR)/html"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench      scale benchmark, bench/README.md (BENCH=--quick: 15 s smoke run)"
 	@echo "make serve      live preview on http://127.0.0.1:8000 (rebuilds on save)"
 	@echo "make new-essay  start a new essay from a skeleton"
+	@echo "make citation-meta  write CITATION.cff and .zenodo.json (README: Getting DOIs)"
 	@echo "make test       run the whole test suite"
 	@echo "make clean      remove $(BUILDDIR)"
 
@@ -76,6 +77,11 @@ latexpdf: need-tex $(STAMP)
 	@ls $(BUILDDIR)/latex/*.pdf
 
 pdf: latexpdf
+
+# CITATION.cff and .zenodo.json for the whole knowledge base, from conf.py and
+# people/ (README, "Getting DOIs"); commit them before tagging a release.
+citation-meta: $(STAMP)
+	$(BIN)/python tools/citation_meta.py
 
 .PHONY: need-tex
 need-tex:  # one line, not a LaTeX stack trace, when TeX or the fonts are missing

@@ -49,3 +49,5 @@ ogp_social_cards = {"enable": False}  # link previews use text, not images
 # kb_funding_disclaimer = "..."    # the funder's disclaimer, word for word
 # kb_licence = "..."               # an SPDX id such as CC-BY-4.0, or a name
 # kb_licence_url = "..."           # needed when kb_licence is not an SPDX id
+# kb_doi = "10.5281/zenodo...."    # the whole knowledge base's (concept) DOI, once
+#                                  # Zenodo has given one (make citation-meta)
