@@ -75,6 +75,19 @@ latexpdf: need-tex $(STAMP)
 	  echo "A character above has no glyph in the PDF's fonts: change it in the essay or add a font." >&2; \
 	  exit 1; fi
 	@ls $(BUILDDIR)/latex/*.pdf
+	@# One PDF per essay, beside its web page (issue 16; _ext/kb/essaypdf.py): only
+	@# the essays whose .tex changed are compiled again.
+	$(BIN)/sphinx-build -b latex $(SPHINXOPTS) -j $(JOBS) -D kb_pdf_set=essays . $(BUILDDIR)/latex-essays
+	@cd $(BUILDDIR)/latex-essays && for tex in essay-*.tex; do test -e "$$tex" || continue; \
+	  pdf="$${tex%.tex}.pdf"; if [ ! -e "$$pdf" ] || [ "$$tex" -nt "$$pdf" ]; then \
+	    echo "PDF of $$tex"; latexmk -pdf -dvi- -ps- $(LATEXMKOPTS) "$$tex" || exit 1; fi; done
+	@if grep -H "^Missing character" $(BUILDDIR)/latex-essays/*.log 2>/dev/null; then \
+	  echo "A character above has no glyph in the PDF's fonts: change it in the essay or add a font." >&2; \
+	  exit 1; fi
+	@if [ -d $(BUILDDIR)/html/essays ]; then \
+	  for pdf in $(BUILDDIR)/latex-essays/essay-*.pdf; do test -e "$$pdf" || continue; \
+	    cp -p "$$pdf" "$(BUILDDIR)/html/essays/$${pdf##*/essay-}"; done; \
+	  echo "Essay PDFs copied beside their pages in $(BUILDDIR)/html/essays"; fi
 
 pdf: latexpdf
 

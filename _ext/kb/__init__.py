@@ -21,6 +21,7 @@ from .citations import setup_citations
 from .citethis import setup_citethis
 from .completeness import setup_completeness
 from .domain import KBRole, KnowledgeBaseDomain
+from .essaypdf import setup_essaypdf
 from .feed import setup_feed
 from .feeds import setup_feeds
 from .funding import setup_funding
@@ -65,6 +66,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_scholarly(app)
     setup_jsonld(app)
     setup_feeds(app)
+    setup_essaypdf(app)
     app.connect("env-check-consistency", check_references)
     app.connect("warn-missing-reference", explain_missing_link)
     return {

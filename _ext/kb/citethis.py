@@ -215,7 +215,7 @@ def remove_stale_files(app: Sphinx) -> None:
     if not folder.is_dir():
         return
     essays = kb_domain(app.env).essays
-    suffixes = {suffix for suffix, _ in DOWNLOADS}
+    suffixes = {suffix for suffix, _ in DOWNLOADS} | {".pdf"}  # PDFs: kb.essaypdf
     for path in folder.iterdir():
         docname = f"{app.config.kb_essays_dir}/{path.stem}"
         if path.suffix in suffixes and path.is_file() and docname not in essays:
