@@ -87,7 +87,8 @@ latexpdf: need-tex $(STAMP)
 	@if [ -d $(BUILDDIR)/html/essays ]; then \
 	  for pdf in $(BUILDDIR)/latex-essays/essay-*.pdf; do test -e "$$pdf" || continue; \
 	    cp -p "$$pdf" "$(BUILDDIR)/html/essays/$${pdf##*/essay-}"; done; \
-	  echo "Essay PDFs copied beside their pages in $(BUILDDIR)/html/essays"; fi
+	  echo "Essay PDFs copied beside their pages in $(BUILDDIR)/html/essays"; \
+	  $(BIN)/sphinx-build -b html $(SPHINXOPTS) -j $(JOBS) -q . $(BUILDDIR)/html; fi
 
 pdf: latexpdf
 

@@ -103,17 +103,22 @@ def test_unchanged_essays_keep_their_tex_time_and_a_deleted_one_goes(tmp_path):
     assert not (out / "essay-undated.pdf").exists()
 
 
-def test_web_page_links_its_pdf(tmp_path):
+def test_web_page_links_its_pdf_once_it_is_beside_it(tmp_path):
+    """No dangling link: the page links its PDF when the PDF is there."""
     src = copy_root("scholar", tmp_path / "src")
-    app = build(src, confoverrides={"kb_essay_pdf": True})
-    soup = BeautifulSoup((Path(app.outdir) / "essays/dated-new.html").read_text("utf-8"),
-                         "html.parser")
+    out = tmp_path / "out"
+    first = build(src, builddir=out, freshenv=True)
+    page = Path(first.outdir) / "essays/dated-new.html"
+    assert "citation_pdf_url" not in page.read_text("utf-8")
+    page.with_suffix(".pdf").write_bytes(b"%PDF-1.5")  # what make latexpdf copies
+    build(src, builddir=out)  # incremental: rewrites the pages whose PDF appeared
+    soup = BeautifulSoup(page.read_text("utf-8"), "html.parser")
     assert soup.select_one(".kb-byline .kb-pdf a")["href"] == "dated-new.pdf"
     [tag] = soup.find_all("meta", attrs={"name": "citation_pdf_url"})
     assert tag["content"] == "https://kb.example.org/sub/path/essays/dated-new.pdf"
-    off = build(copy_root("scholar", tmp_path / "off"), confoverrides={"kb_essay_pdf": False})
-    html = (Path(off.outdir) / "essays/dated-new.html").read_text("utf-8")
-    assert "citation_pdf_url" not in html and "kb-pdf" not in html
+    assert "kb-pdf" not in (page.parent / "undated.html").read_text("utf-8")
+    build(src, builddir=out, confoverrides={"kb_essay_pdf": False}, freshenv=True)
+    assert "citation_pdf_url" not in page.read_text("utf-8")
 
 
 @pytest.mark.skipif(MAKE is None, reason="needs GNU make")

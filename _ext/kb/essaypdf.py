@@ -17,9 +17,10 @@ latexpdf`` builds them with the funders' PDFs:
 * ``make latexpdf`` then copies each essay's PDF to ``_build/html/essays``.
 
 On the web page, a "Download PDF" link and ``citation_pdf_url`` name the
-PDF when PDFs are made (``kb_essay_pdf``: by default when ``latexmk`` and
-``xelatex`` are installed, so a site built without TeX links no missing
-files).
+PDF when it is there, beside the page (so no link is ever dangling; ``make
+latexpdf`` builds the HTML again after copying the PDFs, which rewrites
+just the pages whose PDF appeared); ``kb_essay_pdf = False`` turns the
+links off.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ import hashlib
 import html
 import json
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -43,14 +43,16 @@ from .meta import page_url
 
 PREFIX = "essay-"
 ESSAYS = "essays"  # kb_pdf_set: the essays' own PDFs instead of the funders' ones
-TEX_STATE = ".kb-tex-state.json"  # in the LaTeX output folder
+TEX_STATE = "kb-tex-state.json"  # in the doctree folder (not an output)
 
 
-def enabled(config: Config) -> bool:
-    value = config.kb_essay_pdf
-    if value is None:
-        return bool(shutil.which("latexmk") and shutil.which(config.latex_engine or "xelatex"))
-    return bool(value)
+HAS_PDF = "kb_has_pdf"  # env.metadata[docname]: whether the page linked its PDF
+
+
+def has_pdf(app: Sphinx, docname: str) -> bool:
+    """Whether the web page may link the essay's PDF: it is there, beside the page."""
+    return (app.builder.name == "html" and app.config.kb_essay_pdf
+            and Path(app.outdir, docname).with_suffix(".pdf").is_file())
 
 
 def _front_matter(path: Path) -> dict[str, Any]:
@@ -116,7 +118,7 @@ def keep_unchanged_tex_times(app: Sphinx, exception: BaseException | None) -> No
             if tex.name not in wanted:
                 for stale in (tex, tex.with_suffix(".pdf")):
                     stale.unlink(missing_ok=True)
-    state_file = out / TEX_STATE
+    state_file = Path(app.doctreedir, TEX_STATE)
     try:
         state = json.loads(state_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -143,9 +145,7 @@ def pdf_url(app: Sphinx, docname: str) -> str:
 
 def add_pdf_link(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """"Download PDF" in the author block of essay pages on the web site."""
-    if app.builder.name != "html" or not enabled(app.config):
-        return
-    if docname not in kb_domain(app.env).essays:
+    if docname not in kb_domain(app.env).essays or not has_pdf(app, docname):
         return
     byline = next((n for n in doctree.findall(nodes.container)
                    if "kb-byline" in n["classes"]), None)
@@ -159,9 +159,7 @@ def add_pdf_link(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 def pdf_head_tag(app: Sphinx, pagename: str, templatename: str,
                  context: dict[str, Any], doctree: nodes.document | None) -> None:
     """``citation_pdf_url``: Google Scholar's pointer to the full text."""
-    if app.builder.name != "html" or not enabled(app.config):
-        return
-    if pagename not in kb_domain(app.env).essays:
+    if pagename not in kb_domain(app.env).essays or not has_pdf(app, pagename):
         return
     url = pdf_url(app, pagename)
     if url:
@@ -169,10 +167,28 @@ def pdf_head_tag(app: Sphinx, pagename: str, templatename: str,
             f'<meta name="citation_pdf_url" content="{html.escape(url, quote=True)}" />\n')
 
 
+def note_pdf(app: Sphinx, doctree: nodes.document) -> None:
+    docname = app.env.docname
+    if docname in kb_domain(app.env).essays:
+        app.env.metadata[docname][HAS_PDF] = has_pdf(app, docname)
+
+
+def pdf_appeared(app: Sphinx, env: Any, added: set[str], changed: set[str],
+                 removed: set[str]) -> list[str]:
+    """Essays whose PDF was made (or removed) since their page was written."""
+    if app.builder.name != "html":
+        return []
+    return [docname for docname in kb_domain(env).essays
+            if docname not in changed and docname not in removed
+            and env.metadata.get(docname, {}).get(HAS_PDF) != has_pdf(app, docname)]
+
+
 def setup_essaypdf(app: Sphinx) -> None:
-    app.add_config_value("kb_essay_pdf", None, "env", types=[bool, type(None)])
+    app.add_config_value("kb_essay_pdf", True, "env", types=[bool])
     app.add_config_value("kb_pdf_set", "funders", "", types=[str])
     app.connect("config-inited", add_essay_documents, priority=700)
     app.connect("build-finished", keep_unchanged_tex_times)
+    app.connect("doctree-read", note_pdf)
+    app.connect("env-get-outdated", pdf_appeared)
     app.connect("doctree-resolved", add_pdf_link)
     app.connect("html-page-context", pdf_head_tag)
