@@ -12,10 +12,11 @@ SPHINXOPTS ?= -W --keep-going -n
 JOBS       ?= 1
 BUILDDIR   := _build
 
-.PHONY: help html test latexpdf pdf serve new-essay clean lint bench citation-meta
+.PHONY: help html test latexpdf pdf serve new-essay clean lint bench lock citation-meta
 
 help:
 	@echo "make html       build the site into $(BUILDDIR)/html"
+	@echo "make import     bring blog posts in: SOURCE=<export.xml, page.txt/.html or folder>"
 	@echo "make latexpdf   build the funders' PDFs into $(BUILDDIR)/latex"
 	@echo "make bench      scale benchmark, bench/README.md (BENCH=--quick: 15 s smoke run)"
 	@echo "make serve      live preview on http://127.0.0.1:8000 (rebuilds on save)"
@@ -23,6 +24,7 @@ help:
 	@echo "make citation-meta  write CITATION.cff and .zenodo.json (README: Getting DOIs)"
 	@echo "make test       run the whole test suite"
 	@echo "make clean      remove $(BUILDDIR)"
+	@echo "make lock       regenerate requirements.lock (hashes) after editing requirements.txt"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -60,6 +62,20 @@ new-essay: $(STAMP)
 	  $(if $(filter command line,$(origin AUTHOR)),--author "$$AUTHOR") \
 	  $(if $(filter command line,$(origin THEME)),--theme "$$THEME") \
 	  $(if $(filter command line,$(origin DATE)),--date "$$DATE") $(ARGS)
+
+.PHONY: import
+# make import SOURCE=<WordPress export .xml | saved page .txt/.html | folder> [FORCE=1]
+# writes essays/, new people/ and new refs.bib entries, then prints what to check.
+# SOURCE goes through the environment, so any character in a path is safe.
+import: $(STAMP)
+	@test -n "$$SOURCE" || { echo "make import needs SOURCE=<export.xml, page.txt or .html, or a folder>" >&2; exit 2; }
+	$(BIN)/python -m tools.kbimport "$$SOURCE" $(if $(FORCE),--force)
+
+# make lint checks the importer too (a prerequisite added here, beside its target).
+.PHONY: lint-import
+lint: lint-import
+lint-import: $(STAMP)
+	$(BIN)/ruff check tools/kbimport
 
 # PDFs for funders: the whole knowledge base and one per theme (xelatex via latexmk).
 TEX_PACKAGES := latexmk texlive-xetex texlive-fonts-recommended fonts-freefont-otf
@@ -111,3 +127,11 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(BUILDDIR)
+
+# requirements.lock: what the publishing build installs (pip install
+# --require-hashes): every build requirement, direct and indirect, pinned,
+# with the hashes of all its files on PyPI, so one lock serves Linux x86_64
+# and arm64 runners and every Python from 3.11. Run after editing requirements.txt.
+lock: $(STAMP)
+	$(BIN)/uv pip compile requirements.txt --universal --python-version 3.11 \
+	  --generate-hashes --custom-compile-command "make lock" --quiet -o requirements.lock

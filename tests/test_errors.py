@@ -34,6 +34,8 @@ GOOD_ESSAY = (BASE / "essays" / "good.md").read_text(encoding="utf-8")
 REFS = (BASE / "refs.bib").read_text(encoding="utf-8")
 #: Line of the first entry appended to the base refs.bib.
 NEW_ENTRY_LINE = REFS.count("\n") + 2
+#: What refs.bib's message says of a '{' left open on the appended entry's second line.
+OPENED = f"a '{{' opened at line {NEW_ENTRY_LINE + 1} is not closed"
 
 Changes = dict[str, str | bytes | None]  # path -> new text, bytes, or None to delete
 
@@ -169,10 +171,29 @@ CATALOGUE: list[Mistake] = [
                                     "A claim.{footcite}`smith2002`\n")},
             "essays/bad.md", 6, ("citation key 'smith2002' is not in the bibliography",
                                  "did you mean 'smith2001'?")),
-    Mistake("bib-unclosed", "A refs.bib entry with a '{' never closed",
+    Mistake("bib-unclosed", "A refs.bib field whose '{' is never closed",
             {"refs.bib": REFS + "\n@article{broken,\n  title = {Unclosed,\n  year = 2000\n}\n"},
-            "refs.bib", NEW_ENTRY_LINE, ("the entry 'broken' is never closed",
-                                         "add the missing one"), page="essays/good"),
+            "refs.bib", NEW_ENTRY_LINE + 1, ("the entry 'broken' cannot be read",
+                                             OPENED,
+                                             "add the missing '}'"), page="essays/good"),
+    Mistake("bib-unclosed-mid", "A '}' missing at the end of a field, another entry after it",
+            {"refs.bib": REFS + "\n@article{broken,\n  title = {Unclosed,\n  journal = {J},\n"
+                                "  year = {2000},\n}\n\n@book{after,\n  title = {After},\n}\n"},
+            "refs.bib", NEW_ENTRY_LINE + 1, (OPENED,
+                                             "add the missing '}'"), page="essays/good"),
+    Mistake("bib-swallowed-key", "Citing a work that a broken entry before it swallowed",
+            {"refs.bib": REFS + "\n@article{broken,\n  title = {Unclosed,\n  year = {2000},\n\n"
+                                "@article{smith2002,\n  title = {T},\n}\n",
+             "essays/bad.md": essay("title: A second essay\nauthors: [ann-example]\n",
+                                    "A claim.{footcite}`smith2002`\n")},
+            "refs.bib", NEW_ENTRY_LINE + 1, (OPENED,
+                                             "takes in the entry 'smith2002'")),
+    Mistake("citation-line", "A citation key that is not in refs.bib, inside a paragraph",
+            {"essays/bad.md": essay("title: A second essay\nauthors: [ann-example]\n",
+                                    "A first line of the paragraph,\nthen a claim."
+                                    "{footcite}`smith2001,jones1998`\n")},
+            "essays/bad.md", 7, ("citation key 'jones1998' is not in the bibliography",
+                                 "did you mean 'jones1999'?")),
     Mistake("bib-comma", "A refs.bib entry with a missing comma between fields",
             {"refs.bib": REFS + "\n@article{nocomma,\n  title = {T}\n  year = 2000\n}\n"},
             "refs.bib", NEW_ENTRY_LINE, ("the entry 'nocomma' cannot be read",
@@ -363,4 +384,4 @@ def test_plain_w_stops_at_the_first_message(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "Traceback" not in output
-    assert f"{src / 'refs.bib'}:{NEW_ENTRY_LINE}" in output
+    assert f"{src / 'refs.bib'}:{CASES['bib-unclosed'].line}" in output

@@ -21,7 +21,6 @@ from pybtex.plugin import find_plugin
 from conftest import BROKEN, REALBIB  # conftest also puts _ext on sys.path
 from kb.vancouver import MAX_NAMES, VancouverStyle, format_person, latex_to_text
 
-
 TEX_LEFTOVER = re.compile(r"[\\{}$]")
 REPEATED_KEYS = ("PiironenVehtari2017", "luce1986response", "HeckEtAl2018GeneralizedProcessingTree")
 
@@ -206,3 +205,15 @@ def test_ifmmode_accents_are_readable() -> None:
     persons = [p for p in entry.persons["author"] if "ifmmode" in str(p)]
     assert [format_person(p) for p in persons] == ["Gómez-Pérez JM"]
     assert latex_to_text(r"Merc{\ifmmode\grave{e}\else\`{e}\fi}") in {"Mercè", "Merce"}
+
+
+@by_file
+def test_page_ranges_print_with_one_hyphen(bib: BibFile) -> None:
+    """``--``, an en dash, ``–-`` (Turing Way's Meyer 2018) or `` - ``: one hyphen."""
+    data, _ = load(bib.name)
+    texts = rendered(bib.name)
+    for key, entry in data.entries.items():
+        if "pages" in entry.fields:
+            source = texts[key].rsplit(" doi:", 1)[0].rsplit(" Available from: ", 1)[0]
+            tail = source.rsplit(". ", 2)[-1]
+            assert not re.search(r"[\u2013\u2014]|--| - ", tail), texts[key]

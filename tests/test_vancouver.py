@@ -22,11 +22,15 @@ from pybtex.plugin import find_plugin
 from conftest import BROKEN, REPO, SEED  # conftest also puts _ext on sys.path
 from kb.vancouver import (
     VancouverStyle,
+    access_date,
     entry_fingerprint,
     format_entry_text,
     format_names,
     format_person,
+    is_online,
+    journal_title,
     latex_to_text,
+    parse_access_date,
     register,
 )
 
@@ -361,9 +365,9 @@ def test_doi_written_as_url_is_normalised() -> None:
     assert text == "T. doi:10.31234/osf.io/4un9k"
 
 
-def test_url_without_doi_adds_available_from() -> None:
+def test_url_without_doi_adds_available_from_and_internet() -> None:
     text = fmt_fields("misc", title="T", year="2020", url="https://example.org/a_b")
-    assert text == "T. 2020. Available from: https://example.org/a_b"
+    assert text == "T [Internet]. 2020. Available from: https://example.org/a_b"
 
 
 def test_url_is_a_link() -> None:
@@ -378,7 +382,7 @@ def test_url_with_doi_gives_only_doi() -> None:
 
 def test_url_tex_escapes_removed() -> None:
     text = fmt_fields("misc", title="T", url=r"https://example.org/a\_b\%20c")
-    assert text == "T. Available from: https://example.org/a_b%20c"
+    assert text == "T [Internet]. Available from: https://example.org/a_b%20c"
 
 
 # --------------------------------------------------------------------------
@@ -492,13 +496,140 @@ def test_chapter_without_pages_has_no_p() -> None:
 
 
 # --------------------------------------------------------------------------
+# NLM forms for web pages, reports, particles, issues, abbreviations (issue 14)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "printed"), [
+    ("Ploeg, Jan-Lucas van der", "van der Ploeg JL"),
+    ("Buuren, Stef van", "van Buuren S"),
+    ("van Buuren, S.", "van Buuren S"),
+    ("Stef van Buuren", "van Buuren S"),
+    ("brown, adrienne maree", "brown AM"),  # all lower case by choice: as written
+])  # fmt: skip
+def test_person_lower_case_particles_stay_before_surname(name: str, printed: str) -> None:
+    assert person(name) == printed
+
+
+@pytest.mark.parametrize(("written", "printed"), [
+    ("2024-03-01", "2024 Mar 1"), ("2024-03", "2024 Mar"), ("2024", "2024"),
+    ("1 March 2024", "2024 Mar 1"), ("3-May-2020", "2020 May 3"),
+    ("19. Nov. 2020", "2020 Nov 19"), ("7. June. 2021", "2021 Jun 7"),
+    ("March 1, 2024", "2024 Mar 1"), ("Sept 9 2023", "2023 Sep 9"),
+    ("last spring", "last spring"),
+])  # fmt: skip
+def test_access_dates_print_as_year_month_day(written: str, printed: str) -> None:
+    assert parse_access_date(written) == printed
+
+
+@pytest.mark.parametrize("note", [
+    "Accessed 1 March 2024", "accessed: 2024-03-01", "[Online; accessed 1-March-2024]",
+    "[Online; accessed 1. Mar. 2024]", "Accessed on 1 March 2024.",
+])  # fmt: skip
+def test_access_date_read_from_note(note: str) -> None:
+    assert access_date(make_entry("misc", note=note)) == "2024 Mar 1"
+
+
+def test_urldate_wins_over_note() -> None:
+    entry = make_entry("misc", urldate="2024-03-01", note="Accessed 5 May 2020")
+    assert access_date(entry) == "2024 Mar 1"
+
+
+def test_zotero_web_page_is_a_web_page() -> None:
+    text = fmt_fields("misc", {"author": "Martin, G. P."}, title="Blog post", year="2017",
+                      url="https://example.org/p", urldate="2024-03-01")
+    assert text == (
+        "Martin GP. Blog post [Internet]. 2017 [cited 2024 Mar 1]. "
+        "Available from: https://example.org/p"
+    )
+
+
+def test_access_date_without_url_is_not_printed() -> None:
+    """``[cited ...]`` says when online material was consulted; a book has none."""
+    assert fmt_fields("book", title="T", year="2001", urldate="2024-03-01") == "T. 2001."
+
+
+def test_online_entry_without_year_gets_cited_alone() -> None:
+    text = fmt_fields("online", title="T", url="https://example.org/", urldate="2024-03-01")
+    assert text == "T [Internet]. [cited 2024 Mar 1]. Available from: https://example.org/"
+
+
+def test_doi_makes_a_work_published_not_online() -> None:
+    entry = make_entry("misc", title="T", url="https://example.org/", doi="10.1/x")
+    assert not is_online(entry)
+    assert is_online(make_entry("misc", url="https://example.org/"))
+    assert is_online(make_entry("online"))
+
+
+def test_report_number_goes_at_the_end() -> None:
+    text = fmt_fields("techreport", {"author": "{Public Health England}"}, title="T",
+                      address="London", institution="Public Health England", year="2018",
+                      number="GW-2018-123")
+    assert text == (
+        "Public Health England. T. London: Public Health England; 2018. "
+        "Report No.: GW-2018-123."
+    )
+
+
+def test_issue_field_used_when_number_is_absent() -> None:
+    text = fmt_fields("article", journal="J", year="2021", volume="59", issue="5",
+                      pages="1311--1342")
+    assert text == "J. 2021; 59(5): 1311-1342."
+
+
+@pytest.mark.parametrize(("journal", "printed"), [
+    ("Am. J. Epidemiol.", "Am J Epidemiol"), ("Proc. Natl. Acad. Sci. U.S.A.",
+    "Proc Natl Acad Sci USA"), ("Journal of the Royal Statistical Society. Series B",
+    "Journal of the Royal Statistical Society Series B"), ("arXiv:2011.01808",
+    "arXiv:2011.01808"),
+])  # fmt: skip
+def test_journal_title_without_full_stops(journal: str, printed: str) -> None:
+    assert journal_title(make_entry("article", journal=journal)) == printed
+
+
+def test_shortjournal_preferred() -> None:
+    entry = make_entry("article", journaltitle="Statistics and Computing",
+                       shortjournal="Stat Comput")
+    assert journal_title(entry) == "Stat Comput"
+
+
+@pytest.mark.parametrize("pages", ["131–-144", "131--144", "131 - 144", "131—144",
+                                   r"131\textendash 144"])
+def test_any_dash_in_a_page_range_prints_as_one_hyphen(pages: str) -> None:
+    assert fmt_fields("article", journal="J", year="2018", pages=pages) == "J. 2018: 131-144."
+
+
+def test_book_volume_series_and_location() -> None:
+    text = fmt_fields("book", title="T", volume="2", series="S", number="8",
+                      location="Maidenhead", publisher="P", year="2011")
+    assert text == "T. Vol. 2. Maidenhead: P; 2011. (S; no. 8)."
+
+
+def test_chapter_series_follows_pages() -> None:
+    text = fmt_fields("incollection", title="C", booktitle="B", series="Handbook of Statistics",
+                      publisher="Elsevier", year="2022", pages="103--120")
+    assert text == "C. In: B. Elsevier; 2022. p. 103-120. (Handbook of Statistics)."
+
+
+def test_periodical_prints_its_volume_and_issue() -> None:
+    text = fmt_fields("periodical", {"editor": "Lee, M. D."}, title="J Math Psychol",
+                      year="2011", volume="55", number="1")
+    assert text == "Lee MD, editor. J Math Psychol. 2011; 55(1)."
+
+
+def test_article_without_journal_puts_internet_after_title() -> None:
+    text = fmt_fields("article", title="Preprint", year="2022", url="https://example.org/")
+    assert text == "Preprint [Internet]. 2022. Available from: https://example.org/"
+
+
+# --------------------------------------------------------------------------
 # Entry types from the synthetic fixture (types the real bibliographies lack)
 # --------------------------------------------------------------------------
 
 TYPE_EXPECTED = {
     "report_numbered": (
-        "Smith J, NHS England. Waiting times in the West Midlands. Report No.: WM-12. "
-        "Birmingham: CLAHRC West Midlands. 2015."
+        "Smith J, NHS England. Waiting times in the West Midlands. "
+        "Birmingham: CLAHRC West Midlands; 2015. Report No.: WM-12."
     ),
     "report_biblatex": "Jones PQ. Staffing and safety. Leeds: NHS Digital. 2016.",
     "thesis_phd": (
@@ -517,7 +648,7 @@ TYPE_EXPECTED = {
         "London: Healthcare Quality Improvement Partnership; 2020."
     ),
     "online_page": (
-        "World Health Organisation. Hypertension [Internet]. 2023 [cited 2024-01-31]. "
+        "World Health Organisation. Hypertension [Internet]. 2023 [cited 2024 Jan 31]. "
         "Available from: https://www.who.int/news-room/fact-sheets/detail/hypertension"
     ),
     "unpublished_manuscript": "Brown A, Green B. Distributed leadership in primary care. 2024.",
@@ -525,7 +656,8 @@ TYPE_EXPECTED = {
         "Black C. Leading together. Keynote address, NHS Confederation conference. 2011."
     ),
     "misc_url_in_howpublished": (
-        "CLAHRC WM News Blog. 2017. Available from: https://clahrcwmblog.wordpress.com/"
+        "CLAHRC WM News Blog [Internet]. 2017. Available from: "
+        "https://clahrcwmblog.wordpress.com/"
     ),
     "proceedings_paper": (
         "White D, Grey E. Networks of care. In: Black C, editor. Proceedings of the Health "
@@ -545,6 +677,52 @@ TYPE_EXPECTED = {
     ),
     "book_one_editor": (
         "Walshe K, editor. Healthcare Management. 2nd ed. Maidenhead: Open University Press; 2011."
+    ),
+    # Web pages, grey literature and the fields NLM prints (issue 14).
+    "online_note_accessed": (
+        "Public Health England. Health profile for the West Midlands [Internet]. 2019 "
+        "[cited 2024 Mar 1]. Available from: https://example.org/phe/west-midlands"
+    ),
+    "misc_zotero_web_page": (
+        "Martin GP. Why patient involvement matters. CLAHRC WM News Blog [Internet]. 2017 "
+        "[cited 2024 Mar 1]. Available from: https://example.org/blog/patient-involvement"
+    ),
+    "misc_online_note": (
+        "Wikipedia contributors. Distributed leadership \u2014 Wikipedia, The Free Encyclopedia "
+        "[Internet]. 2020 [cited 2020 May 3]. "
+        "Available from: https://example.org/wiki/Distributed_leadership"
+    ),
+    "report_corporate_number": (
+        "Public Health England. Health matters: waiting times. London: Public Health England; "
+        "2018. Report No.: GW-2018-123."
+    ),
+    "report_online": (
+        "Smith J. Staffing the night shift [Internet]. Leeds: NHS Digital. 2021 "
+        "[cited 2024 Feb 8]. Available from: https://example.org/reports/night-shift.pdf"
+    ),
+    "thesis_online": (
+        "Lee A. Leading from the ward [dissertation] [Internet]. Coventry: University of "
+        "Warwick; 2019 [cited 2024 Mar 1]. Available from: https://example.org/theses/lee2019"
+    ),
+    "article_particles_issue": (
+        "van der Ploeg JL, van Buuren S. Missing data in ward audits. Am J Epidemiol. "
+        "2016; 183(8): 758-64."
+    ),
+    "article_shortjournal": (
+        "Gronn P. Distributed leadership revisited. Leadersh Q. 2008; 19(2): 141-158."
+    ),
+    "article_malformed_range": "Meyer M. Sharing data. Hum Relat. 2018; 1: 131-144.",
+    "article_web": (
+        "Lowe D. A field guide to authorship. Science [Internet]. 2016 [cited 2024 Mar 1]. "
+        "Available from: https://example.org/science/field-guide"
+    ),
+    "book_series_volume": (
+        "Walshe K. Healthcare management. Vol. 2. Maidenhead: Open University Press; 2011. "
+        "(Health services research; no. 8)."
+    ),
+    "periodical_issue": (
+        "Lee MD, editor. Journal of Mathematical Psychology. Special issue on hierarchical "
+        "models. 2011; 55(1)."
     ),
 }
 
@@ -643,9 +821,25 @@ def test_any_combination_of_fields_gives_clean_punctuation(
 # --------------------------------------------------------------------------
 
 
+#: The fields the seed's reference list prints.  Staff may add others to a
+#: seed work (a DOI, a URL); the seed's text is checked on these alone.
+SEED_FIELDS = frozenset({
+    "title", "journal", "year", "volume", "number", "pages", "booktitle",
+    "address", "publisher", "institution",
+})
+
+
 def _seed_references() -> list[str]:
-    lines = SEED.read_text(encoding="utf-8").splitlines()[21:33]
-    return [re.sub(r"^\s*\d+\.\s+", "", line) for line in lines]
+    """The numbered list at the end of the seed page, numbers removed."""
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    listed = [line for line in lines if re.match(r"^\s+\d+\.\s", line)]
+    return [re.sub(r"^\s*\d+\.\s+", "", line) for line in listed]
+
+
+def as_the_seed_gives(entry: Entry) -> Entry:
+    """The entry with only the fields the seed prints (and its persons)."""
+    fields = {k: v for k, v in entry.fields.items() if k.lower() in SEED_FIELDS}
+    return Entry(entry.type, fields=fields, persons=entry.persons)
 
 
 @pytest.fixture(scope="module")
@@ -653,14 +847,23 @@ def refs_bib() -> BibliographyData:
     return parse_file(str(REPO / "refs.bib"), "bibtex", encoding="utf-8")
 
 
-def test_refs_bib_holds_the_seed_works_in_order(refs_bib: BibliographyData) -> None:
-    assert list(refs_bib.entries) == SEED_KEYS
+def test_seed_fixture_lists_twelve_references() -> None:
+    assert len(_seed_references()) == len(SEED_KEYS) == 12
 
 
-def test_refs_bib_adds_nothing_the_seed_does_not_give(refs_bib: BibliographyData) -> None:
-    for entry in refs_bib.entries.values():
-        extra = {name.lower() for name in entry.fields} & {"doi", "url", "month", "abstract"}
-        assert not extra, (entry.key, extra)
+def test_refs_bib_holds_every_seed_work(refs_bib: BibliographyData) -> None:
+    """Staff may add works anywhere; the seed's twelve stay (order is the essay's)."""
+    assert [key for key in SEED_KEYS if key not in refs_bib.entries] == []
+
+
+def test_fields_staff_add_to_a_seed_work_only_add_to_its_reference(
+    refs_bib: BibliographyData,
+) -> None:
+    """A DOI added to a seed work is appended; the seed's text is unchanged."""
+    entry = as_the_seed_gives(refs_bib.entries["currie2009institutionalization"])
+    with_doi = Entry(entry.type, fields={**entry.fields, "doi": "10.1177/0018726709346378"},
+                     persons=entry.persons)
+    assert render(with_doi) == _seed_references()[3] + " doi:10.1177/0018726709346378"
 
 
 def test_refs_bib_encodes_laming_as_corporate_author(refs_bib: BibliographyData) -> None:
@@ -672,13 +875,16 @@ def test_refs_bib_encodes_laming_as_corporate_author(refs_bib: BibliographyData)
 @pytest.mark.parametrize("number", range(1, 13), ids=SEED_KEYS)
 def test_seed_reference_is_reproduced_exactly(refs_bib: BibliographyData, number: int) -> None:
     expected = _seed_references()[number - 1]
-    entry = refs_bib.entries[SEED_KEYS[number - 1]]
+    entry = as_the_seed_gives(refs_bib.entries[SEED_KEYS[number - 1]])
     assert render(entry, str(number)) == expected
 
 
 def test_seed_bibliography_in_citation_order(refs_bib: BibliographyData) -> None:
     """The whole list through ``format_bibliography``: numbered 1-12, unsorted."""
-    formatted = STYLE.format_bibliography(refs_bib, SEED_KEYS)
+    seed_only = BibliographyData(
+        {key: as_the_seed_gives(refs_bib.entries[key]) for key in SEED_KEYS}
+    )
+    formatted = STYLE.format_bibliography(seed_only, SEED_KEYS)
     got = [(entry.label, entry.text.render_as("text")) for entry in formatted]
     assert got == [(str(n), text) for n, text in enumerate(_seed_references(), start=1)]
 
@@ -772,3 +978,31 @@ def test_fingerprint_is_stable_across_processes() -> None:
         env=env,
     ).stdout.strip()
     assert other == entry_fingerprint(parse_string(ARTICLE, "bibtex").entries["a"])
+
+
+# --------------------------------------------------------------------------
+# The staff guide's "Citing web pages, reports and grey literature"
+# --------------------------------------------------------------------------
+
+GUIDE_SECTION = "### Citing web pages, reports and grey literature\n"
+
+
+def _guide_examples() -> list[tuple[str, str]]:
+    """Each BibTeX block of the section with the printed form shown after it."""
+    guide = (REPO / "writing.md").read_text(encoding="utf-8")
+    section = guide.split(GUIDE_SECTION, 1)[1].split("\n### ", 1)[0]
+    return re.findall(r"```bibtex\n(.*?)```\n\n```text\n(.*?)\n```", section, re.DOTALL)
+
+
+def test_guide_shows_each_kind_of_grey_literature() -> None:
+    kinds = {re.match(r"@(\w+)", bib).group(1) for bib, _ in _guide_examples()}  # type: ignore[union-attr]
+    assert {"online", "misc", "techreport", "phdthesis", "book"} <= kinds
+
+
+def _example_id(value: str) -> str:
+    return value.split("{")[1].split(",")[0] if value.startswith("@") else ""
+
+
+@pytest.mark.parametrize(("bib", "printed"), _guide_examples(), ids=_example_id)
+def test_guide_prints_what_the_style_prints(bib: str, printed: str) -> None:
+    assert fmt(bib) == printed

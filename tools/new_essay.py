@@ -16,12 +16,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import difflib
+import importlib.util
 import json
 import re
 import sys
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import TypeVar
 
 import yaml
@@ -38,22 +40,39 @@ class RefusedError(Exception):
 
 # -- what the site already has ------------------------------------------------
 
+def _load_reader() -> ModuleType:
+    """The build's own front-matter reader, ``_ext/kb/frontmatter.py``, loaded alone.
+
+    It refuses YAML aliases (a few aliased lines expand to gigabytes, or
+    never end) and deep nesting, with the line; it needs only PyYAML.
+    """
+    spec = importlib.util.spec_from_file_location(
+        "kb_frontmatter", Path(__file__).resolve().parents[1] / "_ext" / "kb" / "frontmatter.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules[spec.name] = module  # type: ignore[union-attr]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+_READER = _load_reader()
+_REPORTED: set[Path] = set()
+
+
 def front_matter(path: Path) -> dict:
     """The YAML block at the top of a page, ``{}`` if there is none or it is broken."""
     try:
-        lines = path.read_text(encoding="utf-8").split("\n")
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return {}
-    if not lines or not _FENCE.match(lines[0]):
+    try:
+        yaml_text, _ = _READER.split(text)
+        return _READER.parse(yaml_text).data if yaml_text is not None else {}
+    except _READER.FrontMatterError as err:
+        if path not in _REPORTED:  # once, however often the page is read
+            _REPORTED.add(path)
+            print(f"new-essay: {path.parent.name}/{path.name}:{err.line}: {err} "
+                  "(read as if it had no front matter)", file=sys.stderr)
         return {}
-    for end in range(1, len(lines)):
-        if _FENCE.match(lines[end]):
-            try:
-                data = yaml.safe_load("\n".join(lines[1:end]))
-            except yaml.YAMLError:
-                return {}
-            return data if isinstance(data, dict) else {}
-    return {}
 
 
 def pages(folder: Path, label: Callable[[str, dict], str]) -> dict[str, str]:

@@ -21,6 +21,7 @@ from .citations import setup_citations
 from .citethis import setup_citethis
 from .completeness import setup_completeness
 from .domain import KBRole, KnowledgeBaseDomain
+from .embeds import setup_embeds
 from .essaypdf import setup_essaypdf
 from .feed import setup_feed
 from .feeds import setup_feeds
@@ -33,6 +34,7 @@ from .listings import setup_listings
 from .meta import setup_meta
 from .nodes import setup_nodes
 from .pages import setup_pages
+from .policy import setup_policy
 from .scholarly import setup_scholarly
 from .search import setup_search
 from .sitemap import setup_sitemap
@@ -43,6 +45,8 @@ __version__ = "0.1.0"
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     app.setup_extension("sphinxcontrib.bibtex")
+    setup_policy(app)  # what content may do: before anything reads a page
+    setup_embeds(app)  # what pages used raw HTML for, made safely
     vancouver.register()
     setup_gcpause(app)
     app.add_domain(KnowledgeBaseDomain)

@@ -49,6 +49,13 @@ PRIORITY = 400
 SAFE_URL = re.compile(r"^https?://", re.IGNORECASE)
 _ENTRY_START = re.compile(r"@\s*[A-Za-z][\w-]*\s*[{(]")
 _STATE = "kb_bibcheck"  # env attribute: {path: (signature, problems)}
+#: env attribute: {key: (path, line)} of entries that cannot be read, so that
+#: citing one is not answered with "did you mean" another key.
+UNREADABLE = "kb_bib_unreadable"
+# Inside a field value, a line that starts another field or entry: the value's
+# '{' (or '"') was not closed where the field ended.
+_FIELD_LINE = re.compile(r"\n[ \t]*(?:[A-Za-z][\w:.+-]*[ \t]*=|@[ \t]*[A-Za-z][\w-]*[ \t]*[{(])")
+_ENTRY_KEY = re.compile(r"@[ \t]*[A-Za-z][\w-]*[ \t]*[{(][ \t]*([^\s,{}()\"]+)[ \t]*,")
 
 
 def _lenient_search(name: str) -> codecs.CodecInfo | None:
@@ -95,6 +102,49 @@ class Problem:
     message: str
 
 
+def unclosed_value(text: str, start: int) -> tuple[int, int] | None:
+    """Where a field value of the entry at ``start`` runs past its field.
+
+    Returns ``(offset of its '{' or '"', offset where it ends)``: the first
+    value that takes in a line starting another field (``year = ...``) or
+    entry (``@article{...``), or the value still open at the end of the
+    text.  pybtex reports such a mistake where the entry happens to break
+    (often the next entry's line); the opening brace is where to fix it.
+    """
+    opening = _ENTRY_START.match(text, start)
+    if not opening:
+        return None
+    close = "}" if text[opening.end() - 1] == "{" else ")"
+    depth, value_start, pos = 0, -1, opening.end()
+    while pos < len(text):
+        char = text[pos]
+        if char == "\\":
+            pos += 2
+            continue
+        if char == '"' and depth == 0:
+            end = text.find('"', pos + 1)
+            end = len(text) if end < 0 else end
+            if _FIELD_LINE.search(text, pos, end):
+                return pos, end
+            pos = end + 1
+            continue
+        if char == "{":
+            if depth == 0:
+                value_start = pos
+            depth += 1
+        elif char == "}" and depth > 0:
+            depth -= 1
+            if depth == 0 and (_FIELD_LINE.search(text, value_start, pos)
+                               or text[pos + 1:].lstrip()[:1] in ("@", "")):
+                # it took in another field, or the entry's own '}' (a new
+                # entry, or the end of the file, follows)
+                return value_start, pos
+        elif char == close and depth == 0:
+            return None
+        pos += 1
+    return (value_start, len(text)) if depth > 0 else None
+
+
 class _Lines:
     """Line numbers of increasing offsets in one text, in linear time overall."""
 
@@ -128,6 +178,19 @@ def _syntax_message(error: PybtexSyntaxError, key: str | None) -> str:
             "and commas")
 
 
+def _unclosed_message(opener: str, key: str | None, line: int, taken: list[str]) -> str:
+    entry = f"the entry '{key}'" if key else "this entry"
+    closer = "}" if opener == "{" else '"'
+    swallowed = ""
+    if taken:
+        names = ", ".join(f"'{name}'" for name in taken)
+        swallowed = (f" and takes in the {'entry' if len(taken) == 1 else 'entries'} {names}, "
+                     "which cannot be read until it is closed")
+    return (f"{entry} cannot be read: a '{opener}' opened at line {line} is not closed, so "
+            f"its field runs on into the next lines{swallowed}; add the missing '{closer}' "
+            "at the end of that field's value")
+
+
 class CheckingParser(Parser):
     """pybtex's BibTeX parser that records every problem with its line, never raises.
 
@@ -142,6 +205,10 @@ class CheckingParser(Parser):
         self._first: dict[str, tuple[str, int]] = {}  # lower-cased key -> (key, line)
         self._line = 1
         self._key: str | None = None
+        #: Keys of entries that cannot be read (broken, or taken into a
+        #: broken one), with the line of the message about them.
+        self.unreadable: dict[str, int] = {}
+        self._drop: str | None = None
 
     def _problem(self, message: str) -> None:
         self.problems.append(Problem(self._line, message))
@@ -158,13 +225,24 @@ class CheckingParser(Parser):
             # (the end of the file, for a brace never closed) is in the message.
             start = low.command_start or 0
             self._line = lines.at(start)
+            key = low.current_entry_key
             if not _ENTRY_START.match(text, start):
                 self._problem("'@' starts an entry in a .bib file, but no '@type{key,' "
                               "follows it here; if it is part of a comment or an e-mail "
                               "address, remove it (or write 'at')")
-            else:
-                self._problem(_syntax_message(error, low.current_entry_key))
+                return
+            unclosed = unclosed_value(text, start)
+            if unclosed is None:
+                self._problem(_syntax_message(error, key))
+                return
+            line = text.count("\n", 0, unclosed[0]) + 1
+            taken = [m.group(1) for m in _ENTRY_KEY.finditer(text, unclosed[0], unclosed[1])]
+            pending.append((line, text[unclosed[0]], key, taken))
+            for name in [key, *taken] if key else taken:
+                self.unreadable.setdefault(name, line)
+            self._drop = key  # its fields ran into each other: not printed
 
+        pending: list[tuple[int, str, str | None, list[str]]] = []
         low.handle_error = syntax_error  # type: ignore[method-assign]
         for command, body in low:
             self._line = lines.at(low.command_start or 0)
@@ -173,6 +251,12 @@ class CheckingParser(Parser):
                 self.process_preamble(*body)
             elif kind != "string":
                 self._entry(command, *body)
+            if self._drop is not None:
+                self.data.entries.pop(self._drop, None)
+                self._drop = None
+        for line, opener, key, taken in pending:  # name only the entries really lost
+            lost = [name for name in taken if name not in self.data.entries]
+            self.problems.append(Problem(line, _unclosed_message(opener, key, line, lost)))
         return self.data
 
     def _entry(self, command: str, key: str | None, fields: list) -> None:
@@ -241,8 +325,9 @@ def check_bibfiles(app: Sphinx) -> None:
     domain = env.get_domain("cite")
     current = all(state.get(str(p), (False,))[0] == _signature(p) for p in paths)
     if not current or is_bibdata_outdated(domain.bibdata, paths, encoding):  # type: ignore
-        domain.data["bibdata"], state = parse(paths, encoding)
+        domain.data["bibdata"], state, unreadable = parse(paths, encoding)
         env.kb_bibcheck = state  # type: ignore[attr-defined]
+        setattr(env, UNREADABLE, unreadable)
         app.kb_bib_parsed = _signature(Path(app.doctreedir) / ENV_PICKLE_FILENAME)  # type: ignore[attr-defined]
     for path in paths:
         for problem in state[str(path)][1]:
@@ -250,18 +335,21 @@ def check_bibfiles(app: Sphinx) -> None:
                            type="kb", subtype="bibtex")
 
 
-def parse(paths: list[Path], encoding: str) -> tuple[BibData, dict]:
-    """One parse of every bib file: sphinxcontrib-bibtex's data, and the problems.
+def parse(paths: list[Path], encoding: str) -> tuple[BibData, dict, dict[str, tuple[str, int]]]:
+    """One parse of every bib file: sphinxcontrib-bibtex's data, the problems,
+    and the keys of entries that cannot be read (with file and line).
 
     The result is what ``sphinxcontrib.bibtex.bibfile.parse_bibdata`` would
     make, so that extension finds its cache up to date and does not parse.
     """
     parser = CheckingParser(encoding)
+    unreadable: dict[str, tuple[str, int]] = {}
     bibfiles: dict[Path, BibFile] = {}
     state: dict[str, tuple[tuple[int, int] | None, list[Problem]]] = {}
     for path in paths:
         signature = _signature(path)
         parser.problems = []
+        parser.unreadable = {}
         if signature is None:
             parser.problems.append(Problem(1, (
                 f"the bibliography {path.name} (in bibtex_bibfiles of conf.py) does not "
@@ -280,7 +368,10 @@ def parse(paths: list[Path], encoding: str) -> tuple[BibData, dict]:
             logger.info("parsed %d entries", len(keys))
         bibfiles[path] = BibFile(mtime=get_mtime(path), keys=keys)
         state[str(path)] = (signature, sorted(parser.problems, key=lambda p: p.line))
-    return BibData(encoding=encoding, bibfiles=bibfiles, data=parser.data), state
+        for key, line in parser.unreadable.items():
+            if key not in parser.data.entries:
+                unreadable.setdefault(key, (str(path), line))
+    return BibData(encoding=encoding, bibfiles=bibfiles, data=parser.data), state, unreadable
 
 
 def save_parse(app: Sphinx, exception: BaseException | None) -> None:

@@ -16,6 +16,7 @@ directive while keeping its bibliography loading and configuration:
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 from docutils import nodes
@@ -29,7 +30,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
-from .bibcheck import SAFE_URL
+from .bibcheck import SAFE_URL, UNREADABLE
 from .domain import kb_domain
 from .nodes import (
     citation_backlink,
@@ -82,11 +83,13 @@ class FootCiteRole(SphinxRole):
                 continue
             if key not in entries:
                 self.env.temp_data.setdefault(_MISSING, set()).add(key)
+                if key in getattr(self.env, UNREADABLE, {}):
+                    continue  # in a broken entry: refs.bib's message names it
                 close = difflib.get_close_matches(key, list(entries), n=1)
                 hint = f"did you mean '{close[0]}'?" if close else "add it to refs.bib"
                 logger.warning(
                     "citation key '%s' is not in the bibliography (refs.bib): %s",
-                    key, hint, location=(self.env.docname, self.lineno),
+                    key, hint, location=(self.env.docname, self.line_of(key)),
                     type="kb", subtype="citation",
                 )
                 continue
@@ -101,6 +104,22 @@ class FootCiteRole(SphinxRole):
         for number in numbers:
             first.setdefault(number, marker_id)
         return [citation_marker(self.rawtext, numbers=numbers, ids=[marker_id])], []
+
+    def line_of(self, key: str) -> int:
+        """The source line holding ``key``, for messages.
+
+        MyST gives a role the first line of its paragraph; the key may be
+        lines further down.  Read only when a message is given.
+        """
+        try:
+            lines = self.env.doc2path(self.env.docname).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return self.lineno
+        written = re.compile(rf"(?:^|[`,])\s*{re.escape(key)}\s*(?:[`,]|$)")
+        for number in range(self.lineno, len(lines) + 1):
+            if written.search(lines[number - 1]):
+                return number
+        return self.lineno
 
 
 class FootBibliographyDirective(SphinxDirective):

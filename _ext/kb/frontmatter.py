@@ -16,6 +16,9 @@ from typing import Any
 import yaml
 
 _FENCE = re.compile(r"^---[ \t]*$")
+#: Front matter needs three levels (authors, an author, a role); PyYAML's
+#: composer recurses, so a few thousand brackets would crash it.
+MAX_DEPTH = 20
 
 
 class FrontMatterError(ValueError):
@@ -64,6 +67,7 @@ def parse(yaml_text: str) -> FrontMatter:
     """Parse the block (which starts on source line 2) into a FrontMatter."""
     offset = 2
     try:
+        _check_depth(yaml_text, offset)
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
         matter = FrontMatter({}, start=offset)
         if node is None:
@@ -90,6 +94,21 @@ def parse(yaml_text: str) -> FrontMatter:
             f"(#x{err.character:04x}) that is not allowed; delete it",
             offset + yaml_text.count("\n", 0, err.position),
         ) from None
+
+
+def _check_depth(yaml_text: str, offset: int) -> None:
+    """Refuse nesting deeper than MAX_DEPTH, from the event stream (no recursion)."""
+    depth = 0
+    for event in yaml.parse(yaml_text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise FrontMatterError(
+                    f"the front matter is nested more than {MAX_DEPTH} levels deep; "
+                    "write each value out at most a few levels in",
+                    offset + event.start_mark.line)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def _value(node: yaml.Node, path: tuple[Any, ...], lines: dict, offset: int,

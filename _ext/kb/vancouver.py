@@ -7,6 +7,53 @@ plugin look-ups or template trees per entry).  :class:`VancouverStyle` is the
 thin pybtex adapter that ``bibtex_default_style = "vancouver"`` selects once
 :func:`register` has run.
 
+The printed forms
+-----------------
+
+A reference is a sequence of blocks, each ending in one full stop (none is
+added after ``?``, ``!`` or ``.``), joined by single spaces; a missing field
+drops its block or part with its punctuation.  ``[Internet]`` (:data:`INTERNET`)
+and ``[cited 2024 Mar 1]`` (:data:`CITED`) appear only for material
+consulted online (:func:`is_online`).  The link comes last, without a full
+stop: ``doi:10.1/x`` (:data:`DOI_PREFIX`) or, without a DOI,
+``Available from: https://...`` (:data:`AVAILABLE_FROM`).
+
+* article: ``Authors. Title. Journal [Internet]. Year [cited D]; Volume(Issue): Pages.``
+  (``Year: Pages`` without volume or issue; ``p. Pages`` without a year).
+  The seed's spacing ``2009; 62(11): 1735-61`` is the house's; NLM writes
+  ``2009;62(11):1735-61``.  Pages are printed as written (not elided or
+  expanded) with any dash as one hyphen.  The journal is ``shortjournal``
+  if given, without full stops (:func:`journal_title`).  A journal article
+  with a DOI is not ``[Internet]``.
+* book (also manual, proceedings, collection): ``Authors. Title [Internet].
+  Editors, editors. 2nd ed. Vol. 2. Address: Publisher; Year [cited D].
+  (Series; no. 8).``  Without authors, the editors lead (then an
+  ``organization``).
+* chapter (incollection, inproceedings, inbook with ``booktitle``):
+  ``Authors. Title. In: Editors, editors. Book title [Internet]. 2nd ed.
+  Address: Publisher; Year [cited D]. p. Pages. (Series).``  An inbook
+  without ``booktitle`` is its book's form followed by ``Chapter N. p. Pages.``
+* thesis: ``Author. Title [dissertation] [Internet]. Address: School; Year [cited D].``
+  (``[master's thesis]``, :data:`THESIS_LABELS`).
+* report (techreport, report) with a number: ``Author. Title [Internet].
+  Address: Institution; Year [cited D]. (Series). Report No.: N.``
+  (:data:`REPORT_NUMBER`); without a number, the seed's entry 12:
+  ``Author. Title. Address: Institution. Year.``
+* web page (online, and misc with a URL, as Zotero exports one):
+  ``Author. Title [Internet]. Address: Publisher; Year [cited D].`` or, with
+  a site named in ``journal``/``booktitle``, ``Author. Title. Site [Internet].
+  Year [cited D].``  Misc also prints ``howpublished``, an edition and
+  ``p. Pages``.
+* periodical: ``Editors, editor. Title [Internet]. Issue title. Year; Volume(Issue).``
+* unpublished: ``Author. Title [Internet]. How published. Year.``
+
+Names: ``Surname Initials Suffix`` (``King ML Jr``), six then ``et al.``
+(:data:`MAX_NAMES`); lower-case particles before the surname (``van der
+Ploeg JL``, also when written after the given names); a braced corporate
+name whole.  Dates: ``[cited 2024 Mar 1]`` (:func:`nlm_date`, :data:`MONTHS`)
+from ``urldate`` or from "accessed ..." in ``note`` (:func:`access_date`).
+``location`` is read as ``address``, ``issue`` as ``number`` of an article.
+
 Public API:
 
 * :class:`VancouverStyle` -- pybtex formatting style (``format_entry``).
@@ -15,6 +62,10 @@ Public API:
 * :func:`format_person` / :func:`format_names` -- NLM person lists.
 * :func:`latex_to_text` -- TeX field value to plain Unicode text.
 * :func:`entry_fingerprint` -- stable hash to detect changed entries.
+* :func:`is_online`, :func:`access_date`, :func:`parse_access_date`,
+  :func:`nlm_date`, :func:`journal_title`, :func:`split_trailing_particles`
+  and the label constants -- the rules above, for a parser of the printed
+  form (the inverse of this module) to share.
 """
 
 from __future__ import annotations
@@ -35,14 +86,29 @@ from pybtex.style import FormattedEntry
 from pybtex.style.formatting import BaseStyle
 
 __all__ = [
+    "AVAILABLE_FROM",
+    "BOOK_VOLUME",
+    "CITED",
+    "DOI_PREFIX",
+    "INTERNET",
     "MAX_NAMES",
+    "MONTHS",
+    "REPORT_NUMBER",
+    "SERIES_NUMBER",
+    "THESIS_LABELS",
     "VancouverStyle",
+    "access_date",
     "entry_fingerprint",
     "format_entry_text",
     "format_names",
     "format_person",
+    "is_online",
+    "journal_title",
     "latex_to_text",
+    "nlm_date",
+    "parse_access_date",
     "register",
+    "split_trailing_particles",
 ]
 
 PLUGIN_GROUP = "pybtex.style.formatting"
@@ -187,6 +253,26 @@ def _is_others(person: Person) -> bool:
 _SUFFIX = re.compile(r"^(?:Jr|Sr|II|III|IV)\.?$")
 
 
+def split_trailing_particles(given: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Given names and the lower-case particles written after them.
+
+    ``Ploeg, Jan-Lucas van der`` and ``Buuren, Stef van`` put the particle
+    after the given names, where BibTeX takes it for a given name (``Ploeg
+    JLVD``).  NLM keeps a lower-case particle before the surname as the
+    name is written (``van der Ploeg JL``, like ``van der Ploeg, Jan-Lucas``),
+    so trailing lower-case words after a capitalised given name move there.
+    A name written all in lower case (``brown, adrienne maree``) is left
+    as written.
+    """
+    names = list(given)
+    if not names or not latex_to_text(names[0])[:1].isupper():
+        return names, []
+    cut = len(names)
+    while cut > 1 and latex_to_text(names[cut - 1])[:1].islower():
+        cut -= 1
+    return names[:cut], names[cut:]
+
+
 def format_person(person: Person) -> str:
     """One person the NLM way: ``van der Berg A``, ``King ML Jr``.
 
@@ -199,8 +285,9 @@ def format_person(person: Person) -> str:
     lineage = list(person.lineage_names)
     if len(last) > 1 and _SUFFIX.match(last[-1]):
         lineage.insert(0, last.pop())
-    surname = latex_to_text(" ".join(person.prelast_names + last))
-    initials = _initials(person.first_names + person.middle_names)
+    given, particles = split_trailing_particles(person.first_names + person.middle_names)
+    surname = latex_to_text(" ".join(particles + person.prelast_names + last))
+    initials = _initials(given)
     suffix = " ".join(latex_to_text(part).rstrip(".") for part in lineage)
     return " ".join(part for part in (surname, initials, suffix) if part)
 
@@ -232,7 +319,11 @@ def _editors(entry: Entry) -> str:
 # Other field helpers
 # --------------------------------------------------------------------------
 
-_DASHES = re.compile(r"\s*(?:-{2,3}|\\textendash\s*|\\textemdash\s*|[\u2013\u2014])\s*")
+#: Any run of dashes or spaces-around-a-hyphen between two page numbers.
+_DASHES = re.compile(
+    r"\s*(?:\\textendash|\\textemdash|[-\u2010-\u2015])"
+    r"(?:\s*(?:\\textendash|\\textemdash|[-\u2010-\u2015]))*\s*"
+)
 _ORDINAL_WORDS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
     "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
@@ -240,9 +331,35 @@ _ORDINAL_WORDS = {
 _EDITION_WORD = re.compile(r"[\s.,]*\b(?:edition|edn|ed)\b\.?$", re.IGNORECASE)
 _YEAR_IN_DATE = re.compile(r"^\s*(\d{4})")
 
+#: NLM's month abbreviations (no full stops), used in ``[cited 2024 Mar 1]``.
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_FULL_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december")
+_MONTH_NAMES = {
+    name: number
+    for number, (abbreviation, full) in enumerate(zip(MONTHS, _FULL_MONTHS, strict=True), start=1)
+    for name in (abbreviation.lower(), full)
+} | {"sept": 9}
+#: The label of material consulted online: ``Title [Internet]``.
+INTERNET = "Internet"
+#: ``[cited 2024 Mar 1]``: when online material was consulted.
+CITED = "cited"
+#: Printed before a URL when the entry has no DOI.
+AVAILABLE_FROM = "Available from: "
+#: Printed before a DOI (which links to :data:`DOI_RESOLVER`).
+DOI_PREFIX = "doi:"
+#: ``Report No.: GW-2018-123``, the last block of a numbered report.
+REPORT_NUMBER = "Report No.: "
+#: ``Vol. 2``: the volume of a book (a journal's volume is in its source).
+BOOK_VOLUME = "Vol. "
+#: ``(Series title; no. 8)``: a series and the number in it.
+SERIES_NUMBER = "no. "
+#: Labels after a thesis title: ``Title [dissertation]``.
+THESIS_LABELS = {"phdthesis": "dissertation", "mastersthesis": "master's thesis"}
+
 
 def _pages(entry: Entry) -> str:
-    """Pages as written, ``--`` or an en dash printed as ``-``."""
+    """Pages as written, any dash (``--``, ``–``, ``–-``, `` - ``) printed as ``-``."""
     value = entry.fields.get("pages")
     if not value:
         return ""
@@ -278,6 +395,11 @@ def _year(entry: Entry) -> str:
     return match.group(1) if match else ""
 
 
+def _address(entry: Entry) -> str:
+    """``address``, or biblatex's ``location`` (the same thing)."""
+    return _field(entry, "address") or _field(entry, "location")
+
+
 def _doi(entry: Entry) -> str:
     """The bare DOI, without a resolver URL or ``doi:`` prefix."""
     doi = _raw(entry, "doi")
@@ -292,6 +414,91 @@ def _url(entry: Entry) -> str:
         if re.match(r"https?://\S+$", howpublished):
             url = howpublished
     return url.split()[0] if url else ""
+
+
+def is_online(entry: Entry) -> bool:
+    """Whether the entry is cited as material consulted online (NLM).
+
+    Every ``@online`` entry, and any entry whose URL is printed: one with a
+    ``url`` (or a web address in ``howpublished``) and no ``doi``.  With a
+    DOI the house prints the DOI instead of the URL, so the work is cited as
+    published (a journal article with a DOI is not "[Internet]" in NLM
+    either).  Such entries get :data:`INTERNET` and, when an access date is
+    known, ``[cited ...]``.
+    """
+    return entry.type.lower() == "online" or bool(_url(entry) and not _doi(entry))
+
+
+_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+_ACCESSED = re.compile(r"\baccessed\b\s*(?:on\s*)?:?\s*(.+?)[\s\].;]*$", re.IGNORECASE)
+
+
+def nlm_date(year: int, month: int | None = None, day: int | None = None) -> str:
+    """``2024 Mar 1`` (``2024 Mar``, ``2024``): NLM's date form."""
+    parts = [str(year)]
+    if month and 1 <= month <= 12:
+        parts.append(MONTHS[month - 1])
+        if day:
+            parts.append(str(day))
+    return " ".join(parts)
+
+
+def parse_access_date(text: str) -> str:
+    """An access date written in any common way, as ``2024 Mar 1``.
+
+    ISO (``2024-03-01``), day first (``1 March 2024``, ``19. Nov. 2020``,
+    ``3-May-2020``) or month first (``March 1, 2024``).  Text that is not a
+    recognisable date is returned as written (whitespace tidied), so
+    nothing staff wrote is lost.
+    """
+    text = text.strip()
+    iso = _ISO_DATE.fullmatch(text)
+    if iso:
+        year, month, day = iso.groups()
+        return nlm_date(int(year), int(month) if month else None, int(day) if day else None)
+    words = [word for word in re.split(r"[\s.,\-/]+", text) if word]
+    years = [int(word) for word in words if re.fullmatch(r"\d{4}", word)]
+    days = [int(word) for word in words if re.fullmatch(r"\d{1,2}", word)]
+    months = [_MONTH_NAMES[word.lower()] for word in words if word.lower() in _MONTH_NAMES]
+    if len(years) == 1 and len(months) == 1 and len(days) <= 1 and len(words) <= 4:
+        return nlm_date(years[0], months[0], days[0] if days else None)
+    return _SPACES.sub(" ", text)
+
+
+def access_date(entry: Entry) -> str:
+    """When the work was consulted, as ``2024 Mar 1``, or ``""``.
+
+    From ``urldate`` (biblatex, and Zotero's export), else from the words
+    after "accessed" in ``note`` (``Accessed 1 March 2024``, ``[Online;
+    accessed 3-May-2020]``, as Wikipedia's and Google Scholar's exports
+    write it).
+    """
+    urldate = _field(entry, "urldate")
+    if urldate:
+        return parse_access_date(urldate)
+    found = _ACCESSED.search(_field(entry, "note"))
+    return parse_access_date(found.group(1)) if found else ""
+
+
+_STOP_NOT_DECIMAL = re.compile(r"(?<!\d)\.|\.(?!\d)")
+
+
+def journal_title(entry: Entry) -> str:
+    """The journal, as NLM abbreviates: without full stops.
+
+    ``shortjournal`` (biblatex; Zotero's "Journal Abbr") is preferred to
+    ``journal``/``journaltitle`` when present, as CSL's NLM style does.
+    Full stops are dropped (``Am. J. Epidemiol.`` -> ``Am J Epidemiol``,
+    ``U.S.A.`` -> ``USA``) except a decimal point between digits
+    (``arXiv:2011.01808``).
+    """
+    title = (
+        _field(entry, "shortjournal")
+        or _field(entry, "journalabbreviation")
+        or _field(entry, "journal")
+        or _field(entry, "journaltitle")
+    )
+    return _SPACES.sub(" ", _STOP_NOT_DECIMAL.sub("", title)).strip()
 
 
 def _sentence(text: str) -> str:
@@ -318,6 +525,15 @@ def _publication(address: str, publisher: str, year: str) -> str:
     return "; ".join(part for part in (_place_publisher(address, publisher), year) if part)
 
 
+def _dated(entry: Entry) -> str:
+    """The year, followed by ``[cited 2024 Mar 1]`` for online material."""
+    year = _year(entry)
+    cited = access_date(entry) if is_online(entry) else ""
+    if not cited:
+        return year
+    return f"{year} [{CITED} {cited}]" if year else f"[{CITED} {cited}]"
+
+
 def _lead(entry: Entry, *, organization: bool = False) -> str:
     """The first block: authors, else editors, else (optionally) organization.
 
@@ -338,9 +554,38 @@ def _publisher(entry: Entry) -> str:
     return _field(entry, "publisher") or _field(entry, "organization")
 
 
-def _titled(title: str, label: str) -> str:
-    """``Title [label]`` (``[label]`` alone without a title)."""
-    return f"{title} [{label}]" if title else f"[{label}]"
+def _titled(title: str, *labels: str) -> str:
+    """``Title [label] [label]``, the labels alone without a title."""
+    tags = " ".join(f"[{label}]" for label in labels if label)
+    if tags:  # ``Wikiquote, [Internet]``: punctuation the title ended with goes
+        title = title.rstrip(" ,;:")
+    return " ".join(part for part in (title, tags) if part)
+
+
+def _internet(entry: Entry) -> str:
+    """:data:`INTERNET` for online material, else ``""``."""
+    return INTERNET if is_online(entry) else ""
+
+
+def _book_volume(entry: Entry) -> str:
+    """``Vol. 2`` (a word such as ``II`` is printed as written)."""
+    volume = _field(entry, "volume")
+    return f"{BOOK_VOLUME}{volume}" if volume else ""
+
+
+def _series(entry: Entry, *, numbered: bool = True) -> str:
+    """``(Series; no. 8)``, ``(Series)``, or ``""``: NLM's last block of a book.
+
+    ``numbered`` is false where ``number`` means something else (a report).
+    """
+    series = _field(entry, "series")
+    if not series:
+        return ""
+    number = _field(entry, "number") if numbered else ""
+    if number:
+        label = SERIES_NUMBER if number[:1].isdigit() else ""
+        series = f"{series}; {label}{number}"
+    return f"({series})"
 
 
 # --------------------------------------------------------------------------
@@ -352,20 +597,28 @@ Blocks = list[str]
 
 
 def _article(entry: Entry) -> Blocks:
-    """``Authors. Title. Journal. Year; Volume(Number): Pages.``"""
+    """``Authors. Title. Journal [Internet]. Year [cited D]; Volume(Issue): Pages.``
+
+    The issue is ``number``, else biblatex's ``issue``.
+    """
     lead = _lead(entry)
-    volume, number = _field(entry, "volume"), _field(entry, "number")
+    volume = _field(entry, "volume")
+    number = _field(entry, "number") or _field(entry, "issue")
     issue = volume + (f"({number})" if number else "")
-    source = "; ".join(part for part in (_year(entry), issue) if part)
+    source = "; ".join(part for part in (_dated(entry), issue) if part)
     pages = _pages(entry)
     if pages:
         source = f"{source}: {pages}" if source else f"p. {pages}"
-    journal = _field(entry, "journal") or _field(entry, "journaltitle")
-    return [lead, _field(entry, "title"), journal, source]
+    title, journal = _field(entry, "title"), journal_title(entry)
+    if journal:
+        journal = _titled(journal, _internet(entry))
+    else:  # a preprint or web article: the label follows the title
+        title = _titled(title, _internet(entry))
+    return [lead, title, journal, source]
 
 
 def _book(entry: Entry) -> Blocks:
-    """``Authors. Title. Edition ed. Address: Publisher; Year.``
+    """``Authors. Title [Internet]. Editors. Edition. Vol. V. Address: Publisher; Year. (Series).``
 
     An edited book without authors starts with the editors; a book with both
     lists the editors after the title, as NLM does.
@@ -375,15 +628,17 @@ def _book(entry: Entry) -> Blocks:
     publisher = _publisher(entry)
     return [
         lead,
-        _field(entry, "title"),
+        _titled(_field(entry, "title"), _internet(entry)),
         _editors(entry) if authored else "",
         _edition(entry),
-        _publication(_field(entry, "address"), publisher, _year(entry)),
+        _book_volume(entry),
+        _publication(_address(entry), publisher, _dated(entry)),
+        _series(entry),
     ]
 
 
 def _chapter(entry: Entry) -> Blocks:
-    """``Authors. Title. In: Editors, editors. Book title. Address: Publisher; Year. p. Pages.``
+    """``Authors. Title. In: Editors. Book title [Internet]. Address: Publisher; Year. p. Pages.``
 
     Also used for ``inproceedings`` (the book title is the proceedings).  A
     BibTeX ``inbook`` without ``booktitle`` has the book as its title and a
@@ -392,15 +647,17 @@ def _chapter(entry: Entry) -> Blocks:
     booktitle = _field(entry, "booktitle")
     if entry.type.lower() == "inbook" and not booktitle:
         blocks = _book(entry)
+        series = blocks.pop()
         chapter = _field(entry, "chapter")
         pages = _pages(entry)
         return [
             *blocks,
             f"Chapter {chapter}" if chapter else "",
             f"p. {pages}" if pages else "",
+            series,
         ]
     authors = format_names(entry.persons.get("author", []))
-    in_parts = [part for part in (_editors(entry), booktitle) if part]
+    in_parts = [part for part in (_editors(entry), _titled(booktitle, _internet(entry))) if part]
     in_block = "In: " + " ".join(_sentence(part) for part in in_parts) if in_parts else ""
     publisher = _publisher(entry)
     pages = _pages(entry)
@@ -409,73 +666,106 @@ def _chapter(entry: Entry) -> Blocks:
         _field(entry, "title"),
         in_block,
         _edition(entry),
-        _publication(_field(entry, "address"), publisher, _year(entry)),
+        _publication(_address(entry), publisher, _dated(entry)),
         f"p. {pages}" if pages else "",
+        _series(entry),
     ]
 
 
 def _thesis(label: str) -> Callable[[Entry], Blocks]:
     def thesis(entry: Entry) -> Blocks:
-        """``Author. Title [label]. Address: School; Year.``"""
+        """``Author. Title [label] [Internet]. Address: School; Year.``"""
         lead = _lead(entry)
         school = _field(entry, "school") or _field(entry, "institution")
         return [
             lead,
-            _titled(_field(entry, "title"), label),
-            _publication(_field(entry, "address"), school, _year(entry)),
+            _titled(_field(entry, "title"), label, _internet(entry)),
+            _publication(_address(entry), school, _dated(entry)),
         ]
 
     return thesis
 
 
 def _report(entry: Entry) -> Blocks:
-    """``Author. Title. Address: Institution. Year.`` (the seed's entry 12)."""
+    """``Author. Title [Internet]. Address: Institution; Year. (Series). Report No.: N.``
+
+    Without a number, the seed's own form (its entry 12, Lord Laming's
+    report): ``Author. Title. Address: Institution. Year.``
+    """
     lead = _lead(entry)
     number = _field(entry, "number")
     institution = _field(entry, "institution") or _field(entry, "publisher")
+    title = _titled(_field(entry, "title"), _internet(entry))
+    series = _series(entry, numbered=False)
+    if not number:
+        return [lead, title, _place_publisher(_address(entry), institution), _dated(entry),
+                series]
     return [
         lead,
-        _field(entry, "title"),
-        f"Report No.: {number}" if number else "",
-        _place_publisher(_field(entry, "address"), institution),
-        _year(entry),
+        title,
+        _publication(_address(entry), institution, _dated(entry)),
+        series,
+        f"{REPORT_NUMBER}{number}",
     ]
 
 
 def _misc(entry: Entry) -> Blocks:
-    """``Author. Title. How published. Address: Publisher; Year.``"""
+    """``Author. Title [Internet]. How published. Address: Publisher; Year [cited D]. p. Pages.``
+
+    Zotero exports a web page as ``@misc`` with ``url`` and ``urldate``: it
+    prints as a web page (:func:`is_online`).  A site or collection named
+    in ``journal`` or ``booktitle`` follows the title and takes the label:
+    ``Title. Site name [Internet]. Year [cited D].``
+    """
     lead = _lead(entry, organization=True)
     howpublished = _field(entry, "howpublished")
     if _url(entry) and re.match(r"https?://", howpublished):
         howpublished = ""  # printed as the link instead
-    publisher = _publisher(entry)
+    publisher = _publisher(entry) or _field(entry, "institution")
+    title = _field(entry, "title")
+    container = (_field(entry, "journal") or _field(entry, "journaltitle")
+                 or _field(entry, "booktitle"))
+    if container:
+        container = _titled(container, _internet(entry))
+    else:
+        title = _titled(title, _internet(entry))
+    pages = _pages(entry)
     return [
         lead,
-        _field(entry, "title"),
+        title,
+        container,
         howpublished,
-        _publication(_field(entry, "address"), publisher, _year(entry)),
+        _edition(entry),
+        _publication(_address(entry), publisher, _dated(entry)),
+        f"p. {pages}" if pages else "",
     ]
 
 
-def _online(entry: Entry) -> Blocks:
-    """``Author. Title [Internet]. Publisher; Year [cited Date].`` (NLM web page)."""
-    lead = _lead(entry, organization=True)
-    publisher = _publisher(entry)
-    year = _year(entry)
-    cited = _field(entry, "urldate")
-    if cited:
-        year = f"{year} [cited {cited}]" if year else f"[cited {cited}]"
+def _periodical(entry: Entry) -> Blocks:
+    """``Editors. Title [Internet]. Issue title. Year; Volume(Issue).``
+
+    A whole journal issue (biblatex ``@periodical``).
+    """
+    volume = _field(entry, "volume")
+    number = _field(entry, "number") or _field(entry, "issue")
+    issue = volume + (f"({number})" if number else "")
     return [
-        lead,
-        _titled(_field(entry, "title"), "Internet"),
-        _publication(_field(entry, "address"), publisher, year),
+        _lead(entry, organization=True),
+        _titled(_field(entry, "title") or journal_title(entry), _internet(entry)),
+        _field(entry, "issuetitle"),
+        "; ".join(part for part in (_dated(entry), issue) if part),
     ]
 
 
 def _unpublished(entry: Entry) -> Blocks:
-    """``Author. Title. How published. Year.``"""
+    """``Author. Title [Internet]. How published. Year.``"""
     lead = _lead(entry)
-    return [lead, _field(entry, "title"), _field(entry, "howpublished"), _year(entry)]
+    return [
+        lead,
+        _titled(_field(entry, "title"), _internet(entry)),
+        _field(entry, "howpublished"),
+        _dated(entry),
+    ]
 
 
 _FORMATTERS: dict[str, Callable[[Entry], Blocks]] = {
@@ -488,11 +778,12 @@ _FORMATTERS: dict[str, Callable[[Entry], Blocks]] = {
     "inbook": _chapter,
     "inproceedings": _chapter,
     "conference": _chapter,
-    "phdthesis": _thesis("dissertation"),
-    "mastersthesis": _thesis("master's thesis"),
+    "phdthesis": _thesis(THESIS_LABELS["phdthesis"]),
+    "mastersthesis": _thesis(THESIS_LABELS["mastersthesis"]),
     "techreport": _report,
     "report": _report,
-    "online": _online,
+    "online": _misc,
+    "periodical": _periodical,
     "unpublished": _unpublished,
     "misc": _misc,
 }
@@ -512,9 +803,9 @@ def format_entry_text(entry: Entry) -> Text:
     url = _url(entry)
     link_sep = " " if body else ""
     if doi:
-        parts += [link_sep, HRef(DOI_RESOLVER + doi, String(f"doi:{doi}"))]
+        parts += [link_sep, HRef(DOI_RESOLVER + doi, String(f"{DOI_PREFIX}{doi}"))]
     elif url:
-        parts += [f"{link_sep}Available from: ", HRef(url, String(url))]
+        parts += [f"{link_sep}{AVAILABLE_FROM}", HRef(url, String(url))]
     return Text(*parts)
 
 

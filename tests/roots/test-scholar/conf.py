@@ -15,6 +15,9 @@ nitpicky = True
 html_baseurl = "https://kb.example.org/sub/path/"
 kb_pagefind = False
 ogp_social_cards = {"enable": False}
+# essays/hostile.md has inline raw HTML on purpose (as in the web root): a
+# relaxation of the content policy, as a trusted site may make.
+kb_policy_allow = ["raw"]
 
 # Synthetic funding and licence (placeholders, not a real award).
 kb_funder = "Synthetic Research Council"
