@@ -12,7 +12,7 @@ SPHINXOPTS ?= -W --keep-going -n
 JOBS       ?= 1
 BUILDDIR   := _build
 
-.PHONY: help html test latexpdf pdf serve new-essay clean lint bench lock
+.PHONY: help html test latexpdf pdf serve new-essay clean lint bench lock citation-meta
 
 help:
 	@echo "make html       build the site into $(BUILDDIR)/html"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench      scale benchmark, bench/README.md (BENCH=--quick: 15 s smoke run)"
 	@echo "make serve      live preview on http://127.0.0.1:8000 (rebuilds on save)"
 	@echo "make new-essay  start a new essay from a skeleton"
+	@echo "make citation-meta  write CITATION.cff and .zenodo.json (README: Getting DOIs)"
 	@echo "make test       run the whole test suite"
 	@echo "make clean      remove $(BUILDDIR)"
 	@echo "make lock       regenerate requirements.lock (hashes) after editing requirements.txt"
@@ -90,8 +91,27 @@ latexpdf: need-tex $(STAMP)
 	  echo "A character above has no glyph in the PDF's fonts: change it in the essay or add a font." >&2; \
 	  exit 1; fi
 	@ls $(BUILDDIR)/latex/*.pdf
+	@# One PDF per essay, beside its web page (issue 16; _ext/kb/essaypdf.py): only
+	@# the essays whose .tex changed are compiled again.
+	$(BIN)/sphinx-build -b latex $(SPHINXOPTS) -j $(JOBS) -D kb_pdf_set=essays . $(BUILDDIR)/latex-essays
+	@cd $(BUILDDIR)/latex-essays && for tex in essay-*.tex; do test -e "$$tex" || continue; \
+	  pdf="$${tex%.tex}.pdf"; if [ ! -e "$$pdf" ] || [ "$$tex" -nt "$$pdf" ]; then \
+	    echo "PDF of $$tex"; latexmk -pdf -dvi- -ps- $(LATEXMKOPTS) "$$tex" || exit 1; fi; done
+	@if grep -H "^Missing character" $(BUILDDIR)/latex-essays/*.log 2>/dev/null; then \
+	  echo "A character above has no glyph in the PDF's fonts: change it in the essay or add a font." >&2; \
+	  exit 1; fi
+	@if [ -d $(BUILDDIR)/html/essays ]; then \
+	  for pdf in $(BUILDDIR)/latex-essays/essay-*.pdf; do test -e "$$pdf" || continue; \
+	    cp -p "$$pdf" "$(BUILDDIR)/html/essays/$${pdf##*/essay-}"; done; \
+	  echo "Essay PDFs copied beside their pages in $(BUILDDIR)/html/essays"; \
+	  $(BIN)/sphinx-build -b html $(SPHINXOPTS) -j $(JOBS) -q . $(BUILDDIR)/html; fi
 
 pdf: latexpdf
+
+# CITATION.cff and .zenodo.json for the whole knowledge base, from conf.py and
+# people/ (README, "Getting DOIs"); commit them before tagging a release.
+citation-meta: $(STAMP)
+	$(BIN)/python tools/citation_meta.py
 
 .PHONY: need-tex
 need-tex:  # one line, not a LaTeX stack trace, when TeX or the fonts are missing

@@ -38,3 +38,16 @@ html_copy_source = False
 # -D html_baseurl=...); see README, "Publishing".
 html_baseurl = os.environ.get("KB_BASE_URL", "https://example.org/kb/")
 ogp_social_cards = {"enable": False}  # link previews use text, not images
+
+# Funding and licence (issue 16), printed at the end of every essay and in its
+# metadata (JSON-LD, feeds, CITATION.cff). Shown only when set. PLACEHOLDERS:
+# fill in the funder's exact name, award number and required wording; never
+# guess them. An essay's front matter may add to or override them.
+# kb_funder = "..."                # e.g. the funder's name
+# kb_funding_award = "..."         # award or grant number
+# kb_funding_statement = "..."     # the acknowledgement the funder asks for
+# kb_funding_disclaimer = "..."    # the funder's disclaimer, word for word
+# kb_licence = "..."               # an SPDX id such as CC-BY-4.0, or a name
+# kb_licence_url = "..."           # needed when kb_licence is not an SPDX id
+# kb_doi = "10.5281/zenodo...."    # the whole knowledge base's (concept) DOI, once
+#                                  # Zenodo has given one (make citation-meta)

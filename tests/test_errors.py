@@ -149,6 +149,20 @@ CATALOGUE: list[Mistake] = [
                                     "authors: [ann-example]\n")},
             "essays/bad.md", 3, ("'2019-02-30' is not a real date", "YYYY-MM-DD",
                                  "leave 'date' out if it is not known")),
+    Mistake("bad-doi", "A DOI written as a link, or not a DOI",
+            {"essays/bad.md": essay("title: A second essay\nauthors: [ann-example]\n"
+                                    "doi: https://doi.org/10.1234/abc\n")},
+            "essays/bad.md", 4, ("'doi' must be a DOI like 10.1234/abc-567",
+                                 "without 'https://doi.org/'")),
+    Mistake("unknown-licence", "A licence the site does not know",
+            {"essays/bad.md": essay("title: A second essay\nauthors: [ann-example]\n"
+                                    "licence: CC-BY-5.0\n")},
+            "essays/bad.md", 4, ("unknown licence 'CC-BY-5.0'", "CC-BY-4.0",
+                                 "licence: {name: ..., url: https://...}")),
+    Mistake("funding-key", "A misspelt key in 'funding'",
+            {"essays/bad.md": essay("title: A second essay\nauthors: [ann-example]\n"
+                                    "funding:\n  funder: A Funder\n  awards: X-1\n")},
+            "essays/bad.md", 6, ("unknown funding key 'awards'", "did you mean 'award'?")),
     Mistake("bad-url", "A person's web page that is not an https:// address",
             {"people/ann-example.md": "---\nname: Ann Example\n"
                                       "url: javascript:alert(1)\n---\n"},

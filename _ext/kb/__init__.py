@@ -23,14 +23,20 @@ from .citethis import setup_citethis
 from .completeness import setup_completeness
 from .domain import KBRole, KnowledgeBaseDomain
 from .embeds import setup_embeds
+from .essaypdf import setup_essaypdf
 from .feed import setup_feed
+from .feeds import setup_feeds
+from .funding import setup_funding
 from .gcpause import setup_gcpause
+from .gitdates import setup_gitdates
+from .jsonld import setup_jsonld
 from .latex import setup_latex
 from .listings import setup_listings
 from .meta import setup_meta
 from .nodes import setup_nodes
 from .pages import setup_pages
 from .policy import setup_policy
+from .scholarly import setup_scholarly
 from .search import setup_search
 from .sitemap import setup_sitemap
 
@@ -61,6 +67,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_feed(app)
     setup_sitemap(app)
     setup_citethis(app)
+    setup_funding(app)  # issue 16: scholarly publishing
+    setup_gitdates(app)
+    setup_scholarly(app)
+    setup_jsonld(app)
+    setup_feeds(app)
+    setup_essaypdf(app)
     app.connect("env-check-consistency", check_references)
     app.connect("warn-missing-reference", explain_missing_link)
     return {

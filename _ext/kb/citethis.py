@@ -11,20 +11,31 @@ the site's own name.
 
 Nothing is invented: an undated essay is cited without a year, and the
 web address appears only when ``html_baseurl`` is set.
+
+On the web site the block also links the entry as files to download,
+written beside the page (``essays/<slug>.bib``, ``.ris``, ``.json`` in
+CSL-JSON), and the build writes every essay in one ``references.bib``,
+``references.ris`` and ``references.json`` at the site's root, for
+funders' output reporting and for importing the whole knowledge base.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 import unicodedata
+from pathlib import Path
+from typing import Any
 
 from docutils import nodes
 from pybtex.database import Person
 from pybtex.exceptions import PybtexError
 from sphinx.application import Sphinx
 
+from .citeformats import csl_item, csl_json, ris_record
 from .domain import kb_domain
-from .meta import author_names, page_url
+from .essaymeta import doi_url, essay_meta
+from .meta import SITE_BUILDERS, author_names, page_url
 from .models import Essay
 from .vancouver import format_names
 
@@ -113,6 +124,8 @@ def bibtex_entry(names: list[str], essay: Essay, site: str, url: str) -> str:
     fields.append(("howpublished", bibtex_escape(site)))
     if essay.date:
         fields.append(("year", essay.date[:4]))
+    if essay.doi:
+        fields.append(("doi", bibtex_escape(essay.doi)))
     if url:
         fields.append(("url", url.replace("{", "%7B").replace("}", "%7D")))
     width = max(len(name) for name, _ in fields)
@@ -128,7 +141,10 @@ def cite_block(app: Sphinx, essay: Essay) -> nodes.container:
     block += nodes.rubric(HEADING, HEADING, classes=["kb-citethis-title"])
     para = nodes.paragraph(classes=["kb-citethis-text"])
     para += nodes.Text(citation_text(names, essay, site))
-    if url:
+    if essay.doi:  # the house style: a DOI replaces the web address
+        para += nodes.Text(" doi:")
+        para += nodes.reference(essay.doi, essay.doi, refuri=doi_url(essay.doi))
+    elif url:
         para += nodes.Text(" Available from: ")
         para += nodes.reference(url, url, refuri=url)
     block += para
@@ -137,7 +153,93 @@ def cite_block(app: Sphinx, essay: Essay) -> nodes.container:
     entry = bibtex_entry(names, essay, site, url)
     block += nodes.literal_block(entry, entry, language="bibtex",
                                  classes=["kb-citethis-bibtex"])
+    if app.builder.name in SITE_BUILDERS:
+        block += download_links(app, essay.docname)
     return block
+
+
+#: The files offered for download beside each essay page: (suffix, label).
+DOWNLOADS = ((".bib", "BibTeX"), (".ris", "RIS"), (".json", "CSL-JSON"))
+SITE_FILES = "references"  # references.bib, .ris, .json at the site's root
+
+
+def download_links(app: Sphinx, docname: str) -> nodes.paragraph:
+    """``Download: BibTeX · RIS · CSL-JSON``, relative to the page."""
+    folder = posixpath.dirname(app.builder.get_target_uri(docname))
+    para = nodes.paragraph(classes=["kb-citethis-downloads"])
+    para += nodes.Text("Download: ")
+    for index, (suffix, label) in enumerate(DOWNLOADS):
+        if index:
+            para += nodes.Text(" · ")
+        href = posixpath.relpath(docname + suffix, folder or ".")
+        para += nodes.reference(label, label, refuri=href)
+    return para
+
+
+def essay_files(app: Sphinx, essay: Essay) -> dict[str, str]:
+    """The essay's citation in each downloadable format: suffix -> text."""
+    names = author_names(app, essay)
+    url = page_url(app, essay.docname)
+    key = bibtex_key(names, essay)
+    meta = essay_meta(app, essay)
+    return {".bib": bibtex_entry(names, essay, app.config.project, url) + "\n",
+            ".ris": ris_record(meta), ".json": csl_json([csl_item(meta, key)])}
+
+
+def write_essay_files(app: Sphinx, pagename: str, templatename: str,
+                      context: dict[str, Any], doctree: nodes.document | None) -> None:
+    if app.builder.name not in SITE_BUILDERS:
+        return
+    essay = kb_domain(app.env).essays.get(pagename)
+    if essay is None:
+        return
+    for suffix, text in essay_files(app, essay).items():
+        path = Path(app.outdir, pagename + suffix)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def write_missing_essay_files(app: Sphinx) -> None:
+    """Files of pages not written this time that lack them (a new output folder)."""
+    out = Path(app.outdir)
+    for docname, essay in kb_domain(app.env).essays.items():
+        if not all((out / (docname + suffix)).is_file() for suffix, _ in DOWNLOADS):
+            for suffix, text in essay_files(app, essay).items():
+                (out / (docname + suffix)).parent.mkdir(parents=True, exist_ok=True)
+                (out / (docname + suffix)).write_text(text, encoding="utf-8")
+
+
+def remove_stale_files(app: Sphinx) -> None:
+    """Downloads of essays that were deleted or renamed since the last build."""
+    folder = Path(app.outdir, app.config.kb_essays_dir)
+    if not folder.is_dir():
+        return
+    essays = kb_domain(app.env).essays
+    suffixes = {suffix for suffix, _ in DOWNLOADS} | {".pdf"}  # PDFs: kb.essaypdf
+    for path in folder.iterdir():
+        docname = f"{app.config.kb_essays_dir}/{path.stem}"
+        if path.suffix in suffixes and path.is_file() and docname not in essays:
+            path.unlink()
+
+
+def write_site_files(app: Sphinx, exception: BaseException | None) -> None:
+    """Every essay, newest first, in one file per format (complete after any build)."""
+    if exception is not None or app.builder.name not in SITE_BUILDERS:
+        return
+    remove_stale_files(app)
+    write_missing_essay_files(app)
+    bib, ris, csl = [], [], []
+    for essay in kb_domain(app.env).essays_sorted():
+        names = author_names(app, essay)
+        bib.append(bibtex_entry(names, essay, app.config.project,
+                                page_url(app, essay.docname)))
+        meta = essay_meta(app, essay)
+        ris.append(ris_record(meta))
+        csl.append(csl_item(meta, bibtex_key(names, essay)))
+    out = Path(app.outdir)
+    (out / f"{SITE_FILES}.bib").write_text("\n\n".join(bib) + "\n", encoding="utf-8")
+    (out / f"{SITE_FILES}.ris").write_text("\n".join(ris), encoding="utf-8")
+    (out / f"{SITE_FILES}.json").write_text(csl_json(csl), encoding="utf-8")
 
 
 def fill_cite_this(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -158,3 +260,5 @@ def fill_cite_this(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 def setup_citethis(app: Sphinx) -> None:
     app.add_node(cite_this)
     app.connect("doctree-resolved", fill_cite_this)
+    app.connect("html-page-context", write_essay_files)
+    app.connect("build-finished", write_site_files)

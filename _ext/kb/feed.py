@@ -115,6 +115,7 @@ def feed_entry(app: Sphinx, domain: KnowledgeBaseDomain, essay: Essay, base: str
     summary = app.env.metadata.get(essay.docname, {}).get(DESCRIPTION)
     if summary:
         _sub(entry, "summary", summary, type="text")
+    app.emit("kb-feed-entry", essay, entry)  # kb.feeds: full text, ORCID, licence
     return entry
 
 

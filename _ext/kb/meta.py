@@ -3,7 +3,8 @@
 * Google Scholar's Highwire tags: ``citation_title``, one
   ``citation_author`` per author (the name on the person's page) and
   ``citation_publication_date`` only when the essay has a date;
-* a ``description`` (the essay's first paragraph), which sphinxext-opengraph
+* ``citation_doi`` when the essay has a ``doi``;
+* a ``description`` (the essay's ``summary``, else its first paragraph), which sphinxext-opengraph
   also uses for ``og:description``: left to itself it would describe an
   essay by the first text on the page, the author/role block;
 * the glue that gives sphinxext-opengraph its site URL from Sphinx's
@@ -110,8 +111,9 @@ def essay_description(doctree: nodes.document) -> str:
 def note_description(app: Sphinx, doctree: nodes.document) -> None:
     """Keep an essay's description in the environment (feed, head tags)."""
     docname = app.env.docname
-    if docname in kb_domain(app.env).essays:
-        description = essay_description(doctree)
+    essay = kb_domain(app.env).essays.get(docname)
+    if essay is not None:
+        description = essay.summary or essay_description(doctree)
         if description:
             app.env.metadata[docname][DESCRIPTION] = description
 
@@ -133,6 +135,8 @@ def scholar_tags(names: list[str], essay: Essay) -> list[str]:
     tags.extend(_tag("citation_author", name) for name in names)
     if essay.date:  # never invented: no date, no tag
         tags.append(_tag("citation_publication_date", essay.date.replace("-", "/")))
+    if essay.doi:
+        tags.append(_tag("citation_doi", essay.doi))
     return tags
 
 

@@ -34,6 +34,24 @@ class Authorship:
 
 
 @dataclass(frozen=True)
+class Funding:
+    """Who paid for the work; each part optional (``scholarly.py`` merges)."""
+
+    funder: str | None = None
+    award: str | None = None
+    statement: str | None = None
+    disclaimer: str | None = None
+
+
+@dataclass(frozen=True)
+class Licence:
+    """The terms an essay may be reused under: a name and its legal text's URL."""
+
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class Essay:
     docname: str
     title: str
@@ -41,6 +59,10 @@ class Essay:
     authors: tuple[Authorship, ...]
     themes: tuple[tuple[str, int], ...]  # (slug, line)
     tags: tuple[str, ...]
+    summary: str | None = None
+    doi: str | None = None
+    funding: Funding | None = None  # what the essay adds to or overrides of conf.py's
+    licence: Licence | None = None  # overrides conf.py's
 
     @property
     def theme_slugs(self) -> tuple[str, ...]:

@@ -14,20 +14,26 @@ from collections.abc import Callable
 from typing import Any
 
 from .frontmatter import FrontMatter
-from .models import Authorship, Essay, Person, Role, Theme
+from .licences import LICENCES, known_licence
+from .models import Authorship, Essay, Funding, Licence, Person, Role, Theme
 
 Problems = list[tuple[int, str]]
 
-ESSAY_KEYS = ("title", "date", "authors", "themes", "tags")
+ESSAY_KEYS = ("title", "date", "authors", "themes", "tags",
+              "summary", "doi", "funding", "licence")
 AUTHOR_KEYS = ("id", "position", "affiliations", "roles")
 ROLE_KEYS = ("title", "theme")
 PERSON_KEYS = ("name", "orcid", "email", "url")
 THEME_KEYS = ("title", "short", "lead")
+FUNDING_KEYS = ("funder", "award", "statement", "disclaimer")
+LICENCE_KEYS = ("name", "url")
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 _URL = re.compile(r"^https?://[^\s<>\"']+$")
+# Crossref's prefix form; the suffix may hold any character a URL can carry.
+_DOI = re.compile(r"^10\.\d{4,9}/[^\s<>\"'{}|\\^`]+$")
 
 
 class _Checker:
@@ -98,7 +104,59 @@ def to_essay(docname: str, matter: FrontMatter) -> tuple[Essay | None, Problems]
     tags = tuple(tag for tag, _ in check.text_list(data, "tags", ()) if tag)
     if title is None:
         return None, check.problems
-    return Essay(docname, title, date, tuple(authors), tuple(themes), tags), check.problems
+    return Essay(docname, title, date, tuple(authors), tuple(themes), tags,
+                 **_scholarly(check, data)), check.problems
+
+
+# -- scholarly publishing: summary, DOI, funding, licence (issue 16) ---------
+
+def _scholarly(check: _Checker, data: dict) -> dict[str, Any]:
+    summary = check.text(data, "summary", (), required=False)
+    doi = _checked(check, data, "doi", _DOI.match,
+                   "a DOI like 10.1234/abc-567, without 'https://doi.org/'")
+    return {"summary": summary and " ".join(summary.split()), "doi": doi,
+            "funding": _funding(check, data), "licence": _licence(check, data)}
+
+
+def _funding(check: _Checker, data: dict) -> Funding | None:
+    value = data.get("funding")
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        check.keys(value, FUNDING_KEYS, ("funding",), "funding")
+        parts = {key: check.text(value, key, ("funding",), required=False)
+                 for key in FUNDING_KEYS}
+        return Funding(**parts) if any(parts.values()) else None
+    if isinstance(value, (list, bool)):
+        check.problem(("funding",), "'funding' is a statement ('funding: Funded by ...') "
+                                    "or a mapping of funder, award, statement, disclaimer")
+        return None
+    statement = check.text(data, "funding", (), required=False)
+    return Funding(statement=statement) if statement else None
+
+
+def _licence(check: _Checker, data: dict) -> Licence | None:
+    value = data.get("licence")
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        check.keys(value, LICENCE_KEYS, ("licence",), "licence")
+        name = check.text(value, "name", ("licence",), required=True)
+        url = check.text(value, "url", ("licence",), required=False)
+        if url is not None and not _URL.match(url):
+            check.problem(("licence", "url"), "the licence's 'url' must be a web address "
+                                              f"starting with https://; got '{url}'")
+            url = None
+        return Licence(name, url) if name else None
+    text = check.text(data, "licence", (), required=False)
+    if text is None:
+        return None
+    found = known_licence(text)
+    if found is None:
+        check.problem(("licence",), f"unknown licence '{text}': use one of "
+                                    f"{', '.join(LICENCES)} or write "
+                                    "'licence: {name: ..., url: https://...}'")
+    return found
 
 
 def _date(check: _Checker, data: dict) -> str | None:

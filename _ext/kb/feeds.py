@@ -1,0 +1,235 @@
+"""Feeds for scholarly aggregators: full text, ORCID, licence; one per theme and person.
+
+Rogue Scholar and similar services register DOIs for posts whose feed
+carries the full text, the authors with their ORCID and a licence. Every
+essay entry (of the site's ``atom.xml``, made by :mod:`kb.feed`, and of
+the feeds below) gets, through the ``kb-feed-entry`` event:
+
+* ``<content type="html">``: the essay as its page shows it, with
+  ``xml:base`` set to the page so its relative links resolve;
+* each author's ``<uri>`` the ORCID iD where the person page has one;
+* ``<rights>`` and ``<link rel="license">`` (RFC 4946) for the licence,
+  ``<link rel="related">`` to the DOI, and ``<updated>`` the last commit
+  touching the essay (:mod:`kb.gitdates`) when that is later.
+
+Each theme page and each person page gets its own Atom feed beside it
+(``themes/<slug>.xml``, ``people/<id>.xml``), linked from the page's head
+with ``<link rel="alternate">``. A feed is rewritten only when what it
+shows changed (its essays, their pages, titles or authors), so an edit
+rewrites a few feeds, not one per person.
+
+The essays' HTML is kept when their pages are written (in the doctree
+folder, not published), because an incremental build writes only the
+pages that changed and the feeds must still hold every essay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+from .domain import kb_domain
+from .essaymeta import ORCID_URL, EssayMeta, doi_url, essay_meta
+from .feed import ATOM_NS, FEED_TYPE, _sub
+from .meta import SITE_BUILDERS, base_url
+from .models import Essay
+
+logger = logging.getLogger(__name__)
+
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+FULLTEXT = "kb-fulltext"  # folder in the doctree directory
+SIGNATURES = "kb-feeds.json"
+
+
+def _fulltext_path(app: Sphinx, docname: str) -> Path:
+    return Path(app.doctreedir, FULLTEXT, docname + ".html")
+
+
+def keep_fulltext(app: Sphinx, pagename: str, templatename: str,
+                  context: dict[str, Any], doctree: nodes.document | None) -> None:
+    """Save the essay's rendered body for the feeds (essay pages only)."""
+    if app.builder.name not in SITE_BUILDERS or pagename not in kb_domain(app.env).essays:
+        return
+    path = _fulltext_path(app, pagename)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(context.get("body", ""), encoding="utf-8")
+
+
+def enrich_entry(app: Sphinx, essay: Essay, entry: ET.Element) -> None:
+    """Add what scholarly aggregators need to one essay's ``<entry>``."""
+    meta = essay_meta(app, essay)
+    updated = entry.find("updated")
+    if meta.updated and (updated is None or (updated.text or "") < meta.updated):
+        if updated is None:
+            updated = _sub(entry, "updated")
+        updated.text = meta.updated
+    by_name = {a.name.text: a for a in meta.authors}
+    for author in entry.findall("author"):
+        known = by_name.get(author.findtext("name") or "")
+        uri = author.find("uri")
+        if known is not None and known.orcid:
+            if uri is None:
+                uri = _sub(author, "uri")
+            uri.text = ORCID_URL + known.orcid
+    if meta.doi:
+        _sub(entry, "link", rel="related", type="text/html", title="DOI",
+             href=doi_url(meta.doi))
+    if meta.licence is not None:
+        if meta.licence.url:
+            _sub(entry, "link", rel="license", type="text/html", href=meta.licence.url)
+        _sub(entry, "rights", meta.licence.name, type="text")
+    if meta.summary and entry.find("summary") is None:
+        _sub(entry, "summary", meta.summary, type="text")
+    body = _fulltext_path(app, essay.docname)
+    if body.is_file() and entry.find("content") is None:
+        content = _sub(entry, "content", body.read_text(encoding="utf-8"), type="html")
+        if meta.url:
+            content.set(XML_BASE, meta.url)
+
+
+def _entry(app: Sphinx, meta: EssayMeta, essay: Essay) -> ET.Element:
+    entry = ET.Element("entry")
+    _sub(entry, "title", meta.title, type="text")
+    _sub(entry, "link", rel="alternate", type="text/html", href=meta.url)
+    _sub(entry, "id", meta.url)
+    if meta.date:
+        _sub(entry, "published", f"{meta.date}T00:00:00Z")
+    when = meta.updated or (f"{meta.date}T00:00:00Z" if meta.date else None)
+    if when:
+        _sub(entry, "updated", when)
+    for author in meta.authors:
+        element = _sub(entry, "author")
+        _sub(element, "name", author.name.text)
+        if author.orcid or author.page:
+            _sub(element, "uri", ORCID_URL + author.orcid if author.orcid else author.page)
+    themes = kb_domain(app.env).themes
+    for slug in essay.theme_slugs:
+        _sub(entry, "category", term=slug,
+             label=themes[slug].title if slug in themes else slug)
+    for tag in meta.tags:
+        _sub(entry, "category", term=tag)
+    if meta.description:
+        _sub(entry, "summary", meta.description, type="text")
+    enrich_entry(app, essay, entry)
+    return entry
+
+
+def topic_feed(app: Sphinx, title: str, docname: str, essays: list[Essay]) -> bytes:
+    """The Atom feed of one theme's or person's essays, newest first."""
+    base = base_url(app.config)
+    page = base + app.builder.get_target_uri(docname)
+    entries = [_entry(app, essay_meta(app, e), e) for e in essays[: app.config.kb_feed_limit]]
+    feed = ET.Element("feed", xmlns=ATOM_NS)
+    _sub(feed, "title", f"{app.config.project}: {title}", type="text")
+    _sub(feed, "link", rel="self", type=FEED_TYPE, href=base + docname + ".xml")
+    _sub(feed, "link", rel="alternate", type="text/html", href=page)
+    _sub(feed, "id", page)
+    times = [e.findtext("updated") for e in entries if e.findtext("updated")]
+    if times:
+        _sub(feed, "updated", max(times))
+    author = _sub(feed, "author")
+    _sub(author, "name", app.config.author or app.config.project)
+    feed.extend(entries)
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def topics(app: Sphinx) -> list[tuple[str, str, list[Essay]]]:
+    """(feed title, page docname, essays) for every theme and person."""
+    domain = kb_domain(app.env)
+    essays = domain.essays_sorted()
+    out = []
+    for theme in sorted(domain.themes.values(), key=lambda t: t.slug):
+        out.append((theme.title, theme.docname,
+                    [e for e in essays if theme.slug in e.theme_slugs]))
+    for person in sorted(domain.people.values(), key=lambda p: p.id):
+        out.append((person.name, person.docname,
+                    [e for e in essays if person.id in e.person_ids]))
+    return out
+
+
+def _signature(app: Sphinx, title: str, essays: list[Essay]) -> str:
+    """Changes whenever the feed's text would: its essays, their pages, names."""
+    domain = kb_domain(app.env)
+    parts: list[Any] = [title, base_url(app.config), app.config.kb_feed_limit]
+    for essay in essays[: app.config.kb_feed_limit]:
+        body = _fulltext_path(app, essay.docname)
+        stamp = body.stat().st_mtime_ns if body.is_file() else 0
+        names = [domain.people[p].name if p in domain.people else p for p in essay.person_ids]
+        orcids = [domain.people[p].orcid if p in domain.people else None
+                  for p in essay.person_ids]
+        themes = [domain.themes[t].title if t in domain.themes else t
+                  for t in essay.theme_slugs]
+        parts.append([essay.docname, repr(essay), stamp, names, orcids, themes])
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def remove_stale_feeds(app: Sphinx, docnames: set[str]) -> None:
+    """Feeds of themes and people whose pages were deleted or renamed."""
+    for folder in (app.config.kb_themes_dir, app.config.kb_people_dir):
+        path = Path(app.outdir, folder)
+        for feed in path.glob("*.xml") if path.is_dir() else ():
+            if f"{folder}/{feed.stem}" not in docnames:
+                feed.unlink()
+
+
+def write_topic_feeds(app: Sphinx, exception: BaseException | None) -> None:
+    if exception is not None or app.builder.name not in SITE_BUILDERS:
+        return
+    if not base_url(app.config):
+        return
+    store = Path(app.doctreedir, SIGNATURES)
+    try:
+        known = json.loads(store.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    signatures = {}
+    wanted = topics(app)
+    remove_stale_feeds(app, {docname for _, docname, _ in wanted})
+    for title, docname, essays in wanted:
+        target = Path(app.outdir, docname + ".xml")
+        signature = signatures[docname] = _signature(app, title, essays)
+        if known.get(docname) == signature and target.is_file():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(topic_feed(app, title, docname, essays))
+    store.write_text(json.dumps(signatures, sort_keys=True), encoding="utf-8")
+
+
+def topic_feed_link(app: Sphinx, pagename: str, templatename: str,
+                    context: dict[str, Any], doctree: nodes.document | None) -> None:
+    """``<link rel="alternate">`` to the page's own feed (theme and person pages)."""
+    if app.builder.name not in SITE_BUILDERS or not base_url(app.config):
+        return
+    domain = kb_domain(app.env)
+    found = next(((t.title, t.docname) for t in domain.themes.values()
+                  if t.docname == pagename), None) or next(
+        ((p.name, p.docname) for p in domain.people.values() if p.docname == pagename), None)
+    if found is None:
+        return
+    href = context["pathto"](pagename + ".xml", resource=True)
+    title = f"{app.config.project}: {found[0]}"
+    context["metatags"] = context.get("metatags", "") + (
+        f'<link rel="alternate" type="{FEED_TYPE}" '
+        f'title="{html.escape(title, quote=True)}" href="{html.escape(href, quote=True)}" />\n'
+    )
+
+
+def on_feed_entry(app: Sphinx, essay: Essay, entry: ET.Element) -> None:
+    enrich_entry(app, essay, entry)
+
+
+def setup_feeds(app: Sphinx) -> None:
+    app.add_event("kb-feed-entry")
+    app.connect("kb-feed-entry", on_feed_entry)
+    app.connect("html-page-context", keep_fulltext)
+    app.connect("html-page-context", topic_feed_link)
+    app.connect("build-finished", write_topic_feeds)
