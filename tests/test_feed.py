@@ -93,7 +93,9 @@ def test_undated_essays_take_their_last_commit_in_a_git_checkout(tmp_path):
     assert entries["An Essay Without a Date"].updated == "2021-05-06T07:08:09Z"
     assert entries["A New Undated Essay"].updated == "2022-01-02T03:04:05Z"
     assert "published" not in entries["An Essay Without a Date"]
-    assert entries["An Older Dated Essay"].updated == "2018-06-30T00:00:00Z"
+    # A dated essay edited later is "updated" when its file was (issue 16).
+    assert entries["An Older Dated Essay"].published == "2018-06-30T00:00:00Z"
+    assert entries["An Older Dated Essay"].updated == "2022-01-02T03:04:05Z"
     assert feed.feed.updated == "2022-01-02T03:04:05Z"
 
 

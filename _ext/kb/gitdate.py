@@ -41,9 +41,15 @@ def last_commit(srcdir: Path | str) -> dt.datetime | None:
     return _moment(out) if out else None
 
 
+def is_shallow(srcdir: Path | str) -> bool:
+    """A shallow clone's history is cut: its dates would be wrong, not missing."""
+    return (_git(srcdir, "rev-parse", "--is-shallow-repository") or "").strip() == "true"
+
+
 def last_commits(srcdir: Path | str, paths: Iterable[str]) -> dict[str, dt.datetime]:
     """For each file (relative to ``srcdir``), when a commit last changed it.
 
+    ``paths`` may name folders: every file committed under them is answered.
     Files never committed are left out; outside git the answer is empty.
     """
     wanted = sorted(set(paths))

@@ -13,8 +13,6 @@ text did not change.
 
 from __future__ import annotations
 
-import datetime as dt
-import subprocess
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -22,6 +20,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from .domain import kb_domain
+from .gitdate import is_shallow, last_commits
 
 logger = logging.getLogger(__name__)
 
@@ -30,43 +29,16 @@ UPDATED = "kb_git_updated"
 _dates: dict[str, dict[str, str]] = {}  # srcdir -> {docname: ISO time}
 
 
-def _git(srcdir: Path, *args: str) -> str | None:
-    try:
-        done = subprocess.run(["git", *args], cwd=srcdir, capture_output=True, text=True,
-                              check=False, timeout=120)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout if done.returncode == 0 else None
-
-
 def read_dates(srcdir: Path, folder: str) -> dict[str, str]:
     """``{docname: committer time (UTC, ISO 8601)}`` of every committed essay."""
-    top = _git(srcdir, "rev-parse", "--show-toplevel")
-    if top is None or not (srcdir / folder).is_dir():
+    if not (srcdir / folder).is_dir():
         return {}
-    if (_git(srcdir, "rev-parse", "--is-shallow-repository") or "").strip() == "true":
+    if is_shallow(srcdir):
         logger.info("no 'Last updated' dates: this is a shallow git clone (fetch the "
                     "whole history, e.g. 'git fetch --unshallow')")
         return {}
-    root = Path(top.strip()).resolve()
-    log = _git(srcdir, "-c", "log.showSignature=false", "log", "--no-renames",
-               "--format=%x00%ct", "--name-only", "--", folder)
-    if log is None:
-        return {}
-    dates: dict[str, str] = {}
-    when = ""
-    for line in log.splitlines():
-        if line.startswith("\x00"):
-            stamp = dt.datetime.fromtimestamp(int(line[1:]), tz=dt.UTC)
-            when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-        elif line.strip():
-            try:
-                rel = (root / line).relative_to(srcdir.resolve())
-            except ValueError:
-                continue
-            docname = rel.with_suffix("").as_posix()
-            dates.setdefault(docname, when)  # newest first: the first is the last change
-    return dates
+    return {Path(path).with_suffix("").as_posix(): moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+            for path, moment in last_commits(srcdir, [folder]).items()}
 
 
 def refresh(app: Sphinx) -> None:
