@@ -21,7 +21,6 @@ from pybtex.plugin import find_plugin
 from conftest import BROKEN, REALBIB  # conftest also puts _ext on sys.path
 from kb.vancouver import MAX_NAMES, VancouverStyle, format_person, latex_to_text
 
-
 TEX_LEFTOVER = re.compile(r"[\\{}$]")
 REPEATED_KEYS = ("PiironenVehtari2017", "luce1986response", "HeckEtAl2018GeneralizedProcessingTree")
 

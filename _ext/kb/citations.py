@@ -16,7 +16,8 @@ directive while keeping its bibliography loading and configuration:
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from docutils import nodes
 from pybtex.database import Entry
@@ -26,6 +27,7 @@ from pybtex.style.formatting import BaseStyle
 from pybtex_docutils import Backend
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
@@ -42,10 +44,22 @@ from .vancouver import entry_fingerprint as _fingerprint_of
 
 logger = logging.getLogger(__name__)
 
-_ORDER = "kb_citation_order"  # env.temp_data: key -> number, per document
-_LINES = "kb_citation_lines"  # env.temp_data: key -> first line cited
-_MISSING = "kb_citation_missing"  # env.temp_data: keys not in refs.bib
-_FIRST = "kb_citation_first_marker"  # env.temp_data: number -> id of its first marker
+# Per document, in env.current_document (forgotten when the document is read):
+_ORDER = "kb_citation_order"  # key -> number
+_LINES = "kb_citation_lines"  # key -> first line cited
+_MISSING = "kb_citation_missing"  # keys not in refs.bib
+_FIRST = "kb_citation_first_marker"  # number -> id of its first marker
+_PLACED = "kb_citation_list_placed"  # True once the reference list is in the doctree
+
+_T = TypeVar("_T")
+
+
+def _current(env: BuildEnvironment, key: str, default: Callable[[], _T]) -> _T:
+    """Per-document state of the document being read, created on first use."""
+    value = env.current_document.get(key)
+    if value is None:
+        value = env.current_document[key] = default()
+    return value
 
 # Per-process memos of pure functions (not metadata, which lives in the env):
 # a pybtex style looks up three more plugins through importlib.metadata when
@@ -74,14 +88,14 @@ class FootCiteRole(SphinxRole):
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         entries = bib_entries(self.env)
-        order: dict[str, int] = self.env.temp_data.setdefault(_ORDER, {})
-        lines: dict[str, int] = self.env.temp_data.setdefault(_LINES, {})
+        order: dict[str, int] = _current(self.env, _ORDER, dict[str, int])
+        lines: dict[str, int] = _current(self.env, _LINES, dict[str, int])
         numbers = []
         for key in (k.strip() for k in self.text.split(",")):
             if not key:
                 continue
             if key not in entries:
-                self.env.temp_data.setdefault(_MISSING, set()).add(key)
+                _current(self.env, _MISSING, set[str]).add(key)
                 close = difflib.get_close_matches(key, list(entries), n=1)
                 hint = f"did you mean '{close[0]}'?" if close else "add it to refs.bib"
                 logger.warning(
@@ -96,7 +110,7 @@ class FootCiteRole(SphinxRole):
             numbers.append(order[key])
         if not numbers:
             return [], []
-        first: dict[int, str] = self.env.temp_data.setdefault(_FIRST, {})
+        first: dict[int, str] = _current(self.env, _FIRST, dict[int, str])
         marker_id = f"kb-cite-{self.env.new_serialno('kb-cite')}"
         for number in numbers:
             first.setdefault(number, marker_id)
@@ -148,7 +162,7 @@ def sort_key(entry: Entry) -> tuple[str, str, str]:
 
 def build_reference_list(env: BuildEnvironment) -> list[nodes.Element]:
     """The rubric and numbered list of the current document's citations."""
-    order: dict[str, int] = env.temp_data.get(_ORDER, {})
+    order: dict[str, int] = _current(env, _ORDER, dict[str, int])
     if not order:
         return []
     entries = bib_entries(env)
@@ -161,7 +175,7 @@ def build_reference_list(env: BuildEnvironment) -> list[nodes.Element]:
         para = nodes.paragraph()
         para += nodes.target("", "", ids=[reference_id(number)])
         para.extend(formatted(entries[key], style_name).render(backend))
-        first = env.temp_data.get(_FIRST, {}).get(number)
+        first = _current(env, _FIRST, dict[int, str]).get(number)
         if first:
             para += citation_backlink(refid=first, number=number)
         items += nodes.list_item("", para)
@@ -171,19 +185,20 @@ def build_reference_list(env: BuildEnvironment) -> list[nodes.Element]:
 
 def record_citations(env: BuildEnvironment) -> None:
     """Remember which entries (and which versions of them) the essay cites."""
-    order: dict[str, int] = env.temp_data.get(_ORDER, {})
+    order: dict[str, int] = _current(env, _ORDER, dict[str, int])
     entries = bib_entries(env)
     cited: dict[str, str | None] = {
         key: entry_fingerprint(entries[key]) for key in order
     }
     # A missing key is remembered too, so adding it to refs.bib re-reads the essay.
-    cited.update(dict.fromkeys(env.temp_data.get(_MISSING, ()), None))
-    kb_domain(env).citations[env.docname] = cited  # type: ignore[assignment]
+    cited.update(dict.fromkeys(_current(env, _MISSING, set[str]), None))
+    kb_domain(env).citations[env.docname] = cited
 
 
 def place_reference_list(env: BuildEnvironment, document: nodes.document,
                          container: nodes.Element) -> None:
     """Fill the ``{footbibliography}`` placeholder, or append at the end."""
+    env.current_document[_PLACED] = True
     record_citations(env)
     placeholders = list(document.findall(reference_list))
     content = build_reference_list(env)
@@ -193,6 +208,40 @@ def place_reference_list(env: BuildEnvironment, document: nodes.document,
     placeholders[0].replace_self(content)
     for extra in placeholders[1:]:
         extra.parent.remove(extra)
+
+
+class ReferenceListOnAnyPage(SphinxTransform):
+    """Any page that cites gets its own numbered list, not only an essay.
+
+    Essays place theirs with their closing matter (``pages.py``); on any
+    other page the list goes where ``{footbibliography}`` stands. A page
+    that cites without one gets the list at its end and a warning, as its
+    numbers would otherwise point at a list the writer never asked for.
+    """
+
+    default_priority = 705  # after the essay pages (700), before smart quotes (750)
+
+    def apply(self, **kwargs: Any) -> None:
+        if self.env.current_document.get(_PLACED):
+            return
+        order: dict[str, int] = _current(self.env, _ORDER, dict[str, int])
+        placeholders = list(self.document.findall(reference_list))
+        if not order and not placeholders:
+            return
+        if order and not placeholders:
+            first = min(order, key=order.__getitem__)
+            line = _current(self.env, _LINES, dict[str, int])[first]
+            logger.warning(
+                "this page cites '%s' but has no reference list: add a "
+                "'{footbibliography}' directive where its numbered references "
+                "should go (usually at the end)",
+                first, location=(self.env.docname, line),
+                type="kb", subtype="citation",
+            )
+        end: nodes.Element = self.document
+        while end.children and isinstance(end.children[-1], nodes.section):
+            end = end.children[-1]
+        place_reference_list(self.env, self.document, end)
 
 
 def outdated_by_bibliography(app: Sphinx, env: BuildEnvironment, added: set[str],
@@ -221,5 +270,6 @@ def outdated_by_bibliography(app: Sphinx, env: BuildEnvironment, added: set[str]
 def setup_citations(app: Sphinx) -> dict[str, Any]:
     app.add_role("footcite", FootCiteRole(), override=True)
     app.add_directive("footbibliography", FootBibliographyDirective, override=True)
+    app.add_transform(ReferenceListOnAnyPage)
     app.connect("env-get-outdated", outdated_by_bibliography)
     return {}
