@@ -83,11 +83,16 @@ need-tex:  # one line, not a LaTeX stack trace, when TeX or the fonts are missin
 	  && fc-list FreeSerif 2>/dev/null | grep -q . && echo yes),,$(error \
 	  make latexpdf needs TeX: sudo apt-get install -y --no-install-recommends $(TEX_PACKAGES)))
 
+# Tests run in parallel (pytest-xdist), one worker per CPU; a test file's
+# tests stay on one worker, so a module's fixtures build once (--dist loadfile).
+# TESTOPTS="-n 0" runs them in this process, one after another.
+TESTOPTS ?= -n auto --dist loadfile
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(TESTOPTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check _ext tests bench conf.py
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(BUILDDIR)

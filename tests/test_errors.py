@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sphinx._cli.util.errors import strip_escape_sequences
 from sphinx.testing.util import SphinxTestApp
 
 from conftest import REPO
+from kb._compat import strip_escape_sequences
 
 ROOTS = REPO / "tests" / "roots"
 BASE = ROOTS / "test-errors"

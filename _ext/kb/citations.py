@@ -31,6 +31,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
+from ._compat import bibtex_data, rich_text_like
 from .bibcheck import SAFE_URL
 from .domain import kb_domain
 from .nodes import (
@@ -80,7 +81,7 @@ backend = Backend()
 
 
 def bib_entries(env: BuildEnvironment) -> dict[str, Entry]:
-    return env.get_domain("cite").bibdata.data.entries  # type: ignore[attr-defined]
+    return bibtex_data(env).data.entries
 
 
 class FootCiteRole(SphinxRole):
@@ -147,7 +148,7 @@ def without_unsafe_links(text: BaseText) -> BaseText:
     if isinstance(text, HRef) and not SAFE_URL.match(text.url):
         return Text(*(without_unsafe_links(part) for part in text.parts))
     if isinstance(text, BaseMultipartText):
-        return text._create_similar([without_unsafe_links(part) for part in text.parts])
+        return rich_text_like(text, [without_unsafe_links(part) for part in text.parts])
     return text
 
 
@@ -248,8 +249,7 @@ def outdated_by_bibliography(app: Sphinx, env: BuildEnvironment, added: set[str]
                              changed: set[str], removed: set[str]) -> list[str]:
     """Essays whose cited entries were edited, added or removed in refs.bib."""
     domain = kb_domain(env)
-    cite = env.get_domain("cite")
-    signature = tuple(sorted((str(p), f.mtime) for p, f in cite.bibdata.bibfiles.items()))
+    signature = tuple(sorted((str(p), f.mtime) for p, f in bibtex_data(env).bibfiles.items()))
     if domain.data["bib_signature"] == signature:
         return []
     domain.data["bib_signature"] = signature

@@ -26,7 +26,7 @@ from .nodes import kb_listing, reference_list
 
 logger = logging.getLogger(__name__)
 
-_MATTER = "kb_front_matter"  # env.temp_data: FrontMatter or FrontMatterError
+_MATTER = "kb_front_matter"  # env.current_document: FrontMatter or FrontMatterError
 # The front matter's first line becomes this H1 so that the Markdown's "##"
 # sections nest under the page title; the transform puts the real title in.
 TITLE_PLACEHOLDER = "kb-page-title-from-front-matter"
@@ -54,7 +54,7 @@ def cut_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
     try:
         yaml_text, body = split(text)
     except FrontMatterError as err:  # never closed: no way to tell YAML from text
-        app.env.temp_data[_MATTER] = err
+        app.env.current_document[_MATTER] = err
         source[0] = f"# {TITLE_PLACEHOLDER}\n"
         return
     if yaml_text is None:
@@ -69,7 +69,7 @@ def cut_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
             matter = parse(yaml_text)
         except FrontMatterError as err:
             matter = err
-    app.env.temp_data[_MATTER] = matter
+    app.env.current_document[_MATTER] = matter
 
 
 def warn(docname: str, line: int, message: str) -> None:
@@ -86,14 +86,14 @@ class KnowledgePageTransform(SphinxTransform):
         kind = page_kind(self.config, docname)
         if kind is None:
             return
-        matter = self.env.temp_data.get(_MATTER)
+        matter = self.env.current_document.get(_MATTER)
         unreadable = isinstance(matter, FrontMatterError)
-        if unreadable:
+        if isinstance(matter, FrontMatterError):
             warn(docname, matter.line, str(matter))
             matter = FrontMatter({}, start=matter.line)
         elif matter is None:  # pragma: no cover - source-read always runs
             matter = FrontMatter({})
-        convert = {ESSAY: schema.to_essay, PERSON: schema.to_person,
+        convert: Any = {ESSAY: schema.to_essay, PERSON: schema.to_person,
                    THEME: schema.to_theme}[kind]
         record, problems = convert(docname, matter)
         # One message per mistake: every key of an unreadable block would
@@ -128,7 +128,7 @@ class KnowledgePageTransform(SphinxTransform):
             document.nameids.pop(old, None)
         section["ids"], section["names"] = [], []
         section[0].children = []
-        section[0] += nodes.Text(title)
+        section[0] += nodes.Text(title)  # type: ignore[operator]  # a title: an Element
         # Sections the staff member started with "#" belong under the title.
         for sibling in list(document.children):
             if sibling is not section:
