@@ -12,7 +12,7 @@ SPHINXOPTS ?= -W --keep-going -n
 JOBS       ?= 1
 BUILDDIR   := _build
 
-.PHONY: help html test latexpdf pdf serve new-essay clean lint bench
+.PHONY: help html test latexpdf pdf serve new-essay clean lint bench test-latest
 
 help:
 	@echo "make html       build the site into $(BUILDDIR)/html"
@@ -21,6 +21,7 @@ help:
 	@echo "make serve      live preview on http://127.0.0.1:8000 (rebuilds on save)"
 	@echo "make new-essay  start a new essay from a skeleton"
 	@echo "make test       run the whole test suite"
+	@echo "make test-latest  the suite with the newest Sphinx, myst-parser, bibtex, docutils, furo"
 	@echo "make clean      remove $(BUILDDIR)"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -40,7 +41,7 @@ PORT ?= 8000
 # between `make serve` and `make html` rebuilds neither.
 serve: $(STAMP)
 	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port $(PORT) $(SPHINXOPTS) \
-	  --ignore .venv --ignore .git --ignore tests --ignore bench --ignore tools \
+	  --ignore .venv --ignore .venv-latest --ignore .mypy_cache --ignore .git --ignore tests --ignore bench --ignore tools \
 	  --ignore node_modules --ignore .pytest_cache --ignore .ruff_cache --ignore .hypothesis \
 	  --ignore "*.swp" --ignore "*~" --ignore "*/.#*" . $(BUILDDIR)/preview
 
@@ -93,6 +94,23 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check _ext tests bench conf.py
 	$(BIN)/mypy
+
+# The compatibility job: the whole suite in a venv of its own with the newest
+# releases this Python can install of the build's main dependencies (all other
+# packages as pinned), so an upgrade is known to work before it is needed.
+LATEST_VENV     := .venv-latest
+LATEST_PACKAGES := sphinx myst-parser sphinxcontrib-bibtex docutils furo pybtex \
+                   pybtex-docutils latexcodec
+LATEST_PATTERN  := ^($(subst $(eval) ,|,$(strip $(LATEST_PACKAGES))))==
+test-latest:
+	@test -x $(LATEST_VENV)/bin/python || $(PYTHON) -m venv $(LATEST_VENV)
+	grep -v '^-r' requirements-dev.txt > $(LATEST_VENV)/requirements.txt
+	grep -viE '$(LATEST_PATTERN)' requirements.txt >> $(LATEST_VENV)/requirements.txt
+	$(LATEST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade \
+	  -r $(LATEST_VENV)/requirements.txt $(LATEST_PACKAGES)
+	@$(LATEST_VENV)/bin/python -m pip list --disable-pip-version-check 2>/dev/null \
+	  | grep -iE '^($(subst $(eval) ,|,$(strip $(LATEST_PACKAGES)))) '
+	$(LATEST_VENV)/bin/python -m pytest $(TESTOPTS)
 
 clean:
 	rm -rf $(BUILDDIR)

@@ -38,7 +38,7 @@ pytest_plugins = ("sphinx.testing.fixtures",)
 # What a staff member's checkout holds; everything else is not site source.
 _NOT_SOURCE = shutil.ignore_patterns(
     "_build", ".venv", ".git", "tests", "bench", "node_modules", ".pytest_cache",
-    ".ruff_cache", "__pycache__", ".hypothesis", ".ci",
+    ".ruff_cache", "__pycache__", ".hypothesis", ".ci", ".venv-latest", ".mypy_cache",
 )
 
 
