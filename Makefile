@@ -102,8 +102,12 @@ LATEST_VENV     := .venv-latest
 LATEST_PACKAGES := sphinx myst-parser sphinxcontrib-bibtex docutils furo pybtex \
                    pybtex-docutils latexcodec
 LATEST_PATTERN  := ^($(subst $(eval) ,|,$(strip $(LATEST_PACKAGES))))==
+# PYTHON=python3.13 tries the releases that need a newer Python (the venv is
+# made again when PYTHON changes).
 test-latest:
-	@test -x $(LATEST_VENV)/bin/python || $(PYTHON) -m venv $(LATEST_VENV)
+	@want=$$($(PYTHON) -c 'import sys; print(sys.version)'); \
+	  have=$$($(LATEST_VENV)/bin/python -c 'import sys; print(sys.version)' 2>/dev/null); \
+	  if [ "$$want" != "$$have" ]; then rm -rf $(LATEST_VENV) && $(PYTHON) -m venv $(LATEST_VENV); fi
 	grep -v '^-r' requirements-dev.txt > $(LATEST_VENV)/requirements.txt
 	grep -viE '$(LATEST_PATTERN)' requirements.txt >> $(LATEST_VENV)/requirements.txt
 	$(LATEST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade \
