@@ -102,6 +102,8 @@ def test_latex_builder_context_has_the_date(tmp_path):
     try:
         holds("LaTeXBuilder.context['date']", "Sphinx 9.0.4",
               lambda: isinstance(app.builder, LaTeXBuilder) and "date" in app.builder.context)
+        holds("sphinx.builders.latex.default_latex_documents(config)", "Sphinx 9.0.4",
+              lambda: _compat.default_latex_documents(app.config)[0][0] == app.config.root_doc)
     finally:
         app.cleanup()
 

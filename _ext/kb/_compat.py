@@ -26,7 +26,9 @@ Sphinx 9.0.4
      to inline documents; undocumented) -> :data:`inline_all_toctrees`
      (``latex.py``).
   6. ``LaTeXBuilder.context`` (the template variables, e.g. ``date``) is
-     written by ``latex.py``; checked here.
+     written by ``latex.py``; checked here. ``sphinx.builders.latex.
+     default_latex_documents`` (how Sphinx fills an unset
+     ``latex_documents``) -> :data:`default_latex_documents` (``latex.py``).
   7. ``sphinx._cli.util.errors.strip_escape_sequences`` -> re-exported for
      the tests (``tests/test_errors.py``).
 
@@ -71,6 +73,7 @@ from typing import TYPE_CHECKING, Any
 
 from sphinx._cli.util.errors import strip_escape_sequences
 from sphinx.application import ENV_PICKLE_FILENAME
+from sphinx.builders.latex import default_latex_documents
 from sphinx.search import js_index
 from sphinx.util import texescape
 from sphinx.util.nodes import inline_all_toctrees
@@ -82,7 +85,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENV_PICKLE_FILENAME", "PAGEFIND_FRAGMENT_MAGIC", "PAGEFIND_PAGES_RE", "BibData",
-    "BibFile", "app_of", "bibtex_data", "get_mtime", "inline_all_toctrees",
+    "BibFile", "app_of", "bibtex_data", "default_latex_documents", "get_mtime",
+    "inline_all_toctrees",
     "is_bibdata_outdated", "js_index", "rich_text_like", "save_environment",
     "set_bibtex_data", "strip_escape_sequences", "texescape",
 ]

@@ -28,11 +28,11 @@ from typing import Any
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
-from sphinx.builders.latex import LaTeXBuilder, default_latex_documents
+from sphinx.builders.latex import LaTeXBuilder
 from sphinx.config import Config
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from ._compat import app_of, inline_all_toctrees, texescape
+from ._compat import app_of, default_latex_documents, inline_all_toctrees, texescape
 from .completeness import report_missing_from_pdf
 from .domain import kb_domain
 from .frontmatter import FrontMatterError, parse, split
