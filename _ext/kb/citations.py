@@ -1,4 +1,4 @@
-"""Per-essay numbered citations in the house (Vancouver) style.
+"""Numbered citations in the house (Vancouver) style, one list per page.
 
 Replaces sphinxcontrib-bibtex's ``footcite`` role and ``footbibliography``
 directive while keeping its bibliography loading and configuration:
@@ -10,7 +10,8 @@ directive while keeping its bibliography loading and configuration:
   edit re-reads every essay; here an essay records the fingerprints of
   the entries it cites and is re-read only when one of those changes;
 * stock footnotes become page footnotes in LaTeX; here the list is an
-  ordinary numbered list at the end of the essay in every builder.
+  ordinary numbered list at the end of the essay in every builder (on any
+  other page, where its ``{footbibliography}`` stands).
 """
 
 from __future__ import annotations
