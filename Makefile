@@ -12,7 +12,7 @@ SPHINXOPTS ?= -W --keep-going -n
 JOBS       ?= 1
 BUILDDIR   := _build
 
-.PHONY: help html test latexpdf pdf serve new-essay clean lint bench lock citation-meta
+.PHONY: help html test latexpdf pdf serve new-essay clean lint bench lock citation-meta test-latest
 
 help:
 	@echo "make html       build the site into $(BUILDDIR)/html"
@@ -23,6 +23,7 @@ help:
 	@echo "make new-essay  start a new essay from a skeleton"
 	@echo "make citation-meta  write CITATION.cff and .zenodo.json (README: Getting DOIs)"
 	@echo "make test       run the whole test suite"
+	@echo "make test-latest  the suite with the newest Sphinx, myst-parser, bibtex, docutils, furo"
 	@echo "make clean      remove $(BUILDDIR)"
 	@echo "make lock       regenerate requirements.lock (hashes) after editing requirements.txt"
 
@@ -43,7 +44,7 @@ PORT ?= 8000
 # between `make serve` and `make html` rebuilds neither.
 serve: $(STAMP)
 	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port $(PORT) $(SPHINXOPTS) \
-	  --ignore .venv --ignore .git --ignore tests --ignore bench --ignore tools \
+	  --ignore .venv --ignore .venv-latest --ignore .mypy_cache --ignore .git --ignore tests --ignore bench --ignore tools \
 	  --ignore node_modules --ignore .pytest_cache --ignore .ruff_cache --ignore .hypothesis \
 	  --ignore "*.swp" --ignore "*~" --ignore "*/.#*" . $(BUILDDIR)/preview
 
@@ -119,11 +120,37 @@ need-tex:  # one line, not a LaTeX stack trace, when TeX or the fonts are missin
 	  && fc-list FreeSerif 2>/dev/null | grep -q . && echo yes),,$(error \
 	  make latexpdf needs TeX: sudo apt-get install -y --no-install-recommends $(TEX_PACKAGES)))
 
+# Tests run in parallel (pytest-xdist), one worker per CPU; a test file's
+# tests stay on one worker, so a module's fixtures build once (--dist loadfile).
+# TESTOPTS="-n 0" runs them in this process, one after another.
+TESTOPTS ?= -n auto --dist loadfile
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(TESTOPTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check _ext tests bench conf.py
+	$(BIN)/mypy
+
+# The compatibility job: the whole suite in a venv of its own with the newest
+# releases this Python can install of the build's main dependencies (all other
+# packages as pinned), so an upgrade is known to work before it is needed.
+LATEST_VENV     := .venv-latest
+LATEST_PACKAGES := sphinx myst-parser sphinxcontrib-bibtex docutils furo pybtex \
+                   pybtex-docutils latexcodec
+LATEST_PATTERN  := ^($(subst $(eval) ,|,$(strip $(LATEST_PACKAGES))))==
+# PYTHON=python3.13 tries the releases that need a newer Python (the venv is
+# made again when PYTHON changes).
+test-latest:
+	@want=$$($(PYTHON) -c 'import sys; print(sys.version)'); \
+	  have=$$($(LATEST_VENV)/bin/python -c 'import sys; print(sys.version)' 2>/dev/null); \
+	  if [ "$$want" != "$$have" ]; then rm -rf $(LATEST_VENV) && $(PYTHON) -m venv $(LATEST_VENV); fi
+	grep -v '^-r' requirements-dev.txt > $(LATEST_VENV)/requirements.txt
+	grep -viE '$(LATEST_PATTERN)' requirements.txt >> $(LATEST_VENV)/requirements.txt
+	$(LATEST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade \
+	  -r $(LATEST_VENV)/requirements.txt $(LATEST_PACKAGES)
+	@$(LATEST_VENV)/bin/python -m pip list --disable-pip-version-check 2>/dev/null \
+	  | grep -iE '^($(subst $(eval) ,|,$(strip $(LATEST_PACKAGES)))) '
+	$(LATEST_VENV)/bin/python -m pytest $(TESTOPTS)
 
 clean:
 	rm -rf $(BUILDDIR)

@@ -14,7 +14,7 @@ extensions = ["kb", "sphinxext.opengraph"]  # kb loads myst_parser and sphinxcon
 
 root_doc = "index"
 exclude_patterns = [
-    "_build", ".venv", "README.md", "tests", "bench", "Thumbs.db", ".DS_Store",
+    "_build", ".venv", ".venv-latest", "README.md", "tests", "bench", "Thumbs.db", ".DS_Store",
     ".pytest_cache", "node_modules",
 ]
 myst_enable_extensions = ["smartquotes"]

@@ -56,7 +56,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # What a staff member's checkout holds; everything else is not site source.
 _NOT_SOURCE = shutil.ignore_patterns(
     "_build", ".venv", ".git", "tests", "bench", "node_modules", ".pytest_cache",
-    ".ruff_cache", "__pycache__", ".hypothesis", ".ci",
+    ".ruff_cache", "__pycache__", ".hypothesis", ".ci", ".venv-latest", ".mypy_cache",
 )
 
 

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from sphinx._cli.util.errors import strip_escape_sequences
 from sphinx.testing.util import SphinxTestApp
 
 from conftest import REPO
+from kb._compat import strip_escape_sequences
 
 ROOTS = REPO / "tests" / "roots"
 BASE = ROOTS / "test-errors"
@@ -173,6 +173,10 @@ CATALOGUE: list[Mistake] = [
                                     "A claim.{footcite}`smith2002`\n")},
             "essays/bad.md", 6, ("citation key 'smith2002' is not in the bibliography",
                                  "did you mean 'smith2001'?")),
+    Mistake("no-reference-list", "A page other than an essay that cites but has no list",
+            {"about.md": "---\norphan: true\n---\n\n# About\n\nA claim.{footcite}`smith2001`\n"},
+            "about.md", 7, ("this page cites 'smith2001' but has no reference list",
+                            "add a '{footbibliography}' directive"), page="about"),
     Mistake("bib-unclosed", "A refs.bib field whose '{' is never closed",
             {"refs.bib": REFS + "\n@article{broken,\n  title = {Unclosed,\n  year = 2000\n}\n"},
             "refs.bib", NEW_ENTRY_LINE + 1, ("the entry 'broken' cannot be read",

@@ -1,10 +1,24 @@
 """The CLAHRC WM Knowledge Base extension for Sphinx.
 
-One module per concern: ``frontmatter`` and ``schema`` read what staff
-write, ``domain`` holds it in the build environment, ``pages`` and
-``byline`` shape essay, person and theme pages, ``citations`` and
-``vancouver`` do references, ``listings`` the generated lists, ``checks``
-the cross-page checks, ``nodes`` how each builder renders our nodes.
+One module per concern (the same list as README's "How the extension is
+organised"; ``tests/test_module_map.py`` keeps the two in step):
+
+* ``frontmatter`` reads YAML with line numbers; ``schema`` is the
+  front-matter contract and its messages; ``models`` the records;
+* ``domain`` holds them in the build environment (the ``kb`` domain, links);
+* ``pages`` shapes essay, person and theme pages; ``byline`` the
+  author/role block and sign-off;
+* ``citations`` numbered citations and reference lists (any page);
+  ``vancouver`` the house style; ``bibcheck`` clear messages for refs.bib;
+* ``listings`` the generated lists; ``checks`` checks across pages;
+  ``completeness`` no essay lost;
+* ``nodes`` our doctree nodes and how each builder renders them;
+  ``assets`` templates and CSS;
+* ``search`` Pagefind in the build; ``pagefind_bundle`` its indexes on disk;
+* ``latex`` the funders' PDFs; ``feed``, ``sitemap``; ``meta`` Scholar and
+  link-preview tags; ``citethis`` "How to cite this essay";
+* ``gcpause`` keeps the garbage collector off the loaded environment;
+* ``_compat`` the one place that touches private APIs of dependencies.
 """
 
 from __future__ import annotations

@@ -23,7 +23,6 @@ that is not UTF-8 be read (see ``completeness.py``).
 from __future__ import annotations
 
 import codecs
-import pickle
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,9 +32,19 @@ import pybtex.errors
 from pybtex.database import InvalidNameString
 from pybtex.database.input.bibtex import DuplicateField, LowLevelParser, Parser, UndefinedMacro
 from pybtex.scanner import PrematureEOF, PybtexSyntaxError, TokenRequired
-from sphinx.application import ENV_PICKLE_FILENAME, Sphinx
+from sphinx.application import Sphinx
 from sphinx.util import logging
-from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata_outdated
+
+from ._compat import (
+    ENV_PICKLE_FILENAME,
+    BibData,
+    BibFile,
+    bibtex_data,
+    get_mtime,
+    is_bibdata_outdated,
+    save_environment,
+    set_bibtex_data,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,10 +76,10 @@ def _lenient_search(name: str) -> codecs.CodecInfo | None:
         return base.decode(data, "replace")
 
     def incremental(errors: str = "strict") -> codecs.IncrementalDecoder:
-        return base.incrementaldecoder("replace")  # type: ignore[misc]
+        return base.incrementaldecoder("replace")
 
     return codecs.CodecInfo(
-        base.encode, decode, name=LENIENT_UTF8,
+        base.encode, decode, name=LENIENT_UTF8,  # type: ignore[arg-type]  # any buffer
         incrementalencoder=base.incrementalencoder, incrementaldecoder=incremental,
         streamreader=base.streamreader, streamwriter=base.streamwriter,
     )
@@ -322,10 +331,10 @@ def check_bibfiles(app: Sphinx) -> None:
     env = app.env
     paths, encoding = bib_paths(app), app.config.bibtex_encoding
     state: dict[str, tuple[tuple[int, int] | None, list[Problem]]] = getattr(env, _STATE, {})
-    domain = env.get_domain("cite")
     current = all(state.get(str(p), (False,))[0] == _signature(p) for p in paths)
-    if not current or is_bibdata_outdated(domain.bibdata, paths, encoding):  # type: ignore
-        domain.data["bibdata"], state, unreadable = parse(paths, encoding)
+    if not current or is_bibdata_outdated(bibtex_data(env), paths, encoding):
+        data, state, unreadable = parse(paths, encoding)
+        set_bibtex_data(env, data)
         env.kb_bibcheck = state  # type: ignore[attr-defined]
         setattr(env, UNREADABLE, unreadable)
         app.kb_bib_parsed = _signature(Path(app.doctreedir) / ENV_PICKLE_FILENAME)  # type: ignore[attr-defined]
@@ -384,8 +393,7 @@ def save_parse(app: Sphinx, exception: BaseException | None) -> None:
     before = getattr(app, "kb_bib_parsed", False)
     pickled = Path(app.doctreedir) / ENV_PICKLE_FILENAME
     if exception is None and before is not False and _signature(pickled) == before:
-        with open(pickled, "wb") as file:  # as Sphinx's Builder.build saves it
-            pickle.dump(app.env, file, pickle.HIGHEST_PROTOCOL)
+        save_environment(app)
 
 
 def setup_bibcheck(app: Sphinx) -> None:

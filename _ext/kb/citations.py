@@ -1,4 +1,4 @@
-"""Per-essay numbered citations in the house (Vancouver) style.
+"""Numbered citations in the house (Vancouver) style, one list per page.
 
 Replaces sphinxcontrib-bibtex's ``footcite`` role and ``footbibliography``
 directive while keeping its bibliography loading and configuration:
@@ -10,14 +10,16 @@ directive while keeping its bibliography loading and configuration:
   edit re-reads every essay; here an essay records the fingerprints of
   the entries it cites and is re-read only when one of those changes;
 * stock footnotes become page footnotes in LaTeX; here the list is an
-  ordinary numbered list at the end of the essay in every builder.
+  ordinary numbered list at the end of the essay in every builder (on any
+  other page, where its ``{footbibliography}`` stands).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from docutils import nodes
 from pybtex.database import Entry
@@ -27,9 +29,11 @@ from pybtex.style.formatting import BaseStyle
 from pybtex_docutils import Backend
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
+from ._compat import bibtex_data, rich_text_like
 from .bibcheck import SAFE_URL, UNREADABLE
 from .domain import kb_domain
 from .nodes import (
@@ -43,10 +47,22 @@ from .vancouver import entry_fingerprint as _fingerprint_of
 
 logger = logging.getLogger(__name__)
 
-_ORDER = "kb_citation_order"  # env.temp_data: key -> number, per document
-_LINES = "kb_citation_lines"  # env.temp_data: key -> first line cited
-_MISSING = "kb_citation_missing"  # env.temp_data: keys not in refs.bib
-_FIRST = "kb_citation_first_marker"  # env.temp_data: number -> id of its first marker
+# Per document, in env.current_document (forgotten when the document is read):
+_ORDER = "kb_citation_order"  # key -> number
+_LINES = "kb_citation_lines"  # key -> first line cited
+_MISSING = "kb_citation_missing"  # keys not in refs.bib
+_FIRST = "kb_citation_first_marker"  # number -> id of its first marker
+_PLACED = "kb_citation_list_placed"  # True once the reference list is in the doctree
+
+_T = TypeVar("_T")
+
+
+def _current(env: BuildEnvironment, key: str, default: Callable[[], _T]) -> _T:
+    """Per-document state of the document being read, created on first use."""
+    value = env.current_document.get(key)
+    if value is None:
+        value = env.current_document[key] = default()
+    return value
 
 # Per-process memos of pure functions (not metadata, which lives in the env):
 # a pybtex style looks up three more plugins through importlib.metadata when
@@ -67,7 +83,7 @@ backend = Backend()
 
 
 def bib_entries(env: BuildEnvironment) -> dict[str, Entry]:
-    return env.get_domain("cite").bibdata.data.entries  # type: ignore[attr-defined]
+    return bibtex_data(env).data.entries
 
 
 class FootCiteRole(SphinxRole):
@@ -75,14 +91,14 @@ class FootCiteRole(SphinxRole):
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         entries = bib_entries(self.env)
-        order: dict[str, int] = self.env.temp_data.setdefault(_ORDER, {})
-        lines: dict[str, int] = self.env.temp_data.setdefault(_LINES, {})
+        order: dict[str, int] = _current(self.env, _ORDER, dict[str, int])
+        lines: dict[str, int] = _current(self.env, _LINES, dict[str, int])
         numbers = []
         for key in (k.strip() for k in self.text.split(",")):
             if not key:
                 continue
             if key not in entries:
-                self.env.temp_data.setdefault(_MISSING, set()).add(key)
+                _current(self.env, _MISSING, set[str]).add(key)
                 if key in getattr(self.env, UNREADABLE, {}):
                     continue  # in a broken entry: refs.bib's message names it
                 close = difflib.get_close_matches(key, list(entries), n=1)
@@ -99,7 +115,7 @@ class FootCiteRole(SphinxRole):
             numbers.append(order[key])
         if not numbers:
             return [], []
-        first: dict[int, str] = self.env.temp_data.setdefault(_FIRST, {})
+        first: dict[int, str] = _current(self.env, _FIRST, dict[int, str])
         marker_id = f"kb-cite-{self.env.new_serialno('kb-cite')}"
         for number in numbers:
             first.setdefault(number, marker_id)
@@ -152,7 +168,7 @@ def without_unsafe_links(text: BaseText) -> BaseText:
     if isinstance(text, HRef) and not SAFE_URL.match(text.url):
         return Text(*(without_unsafe_links(part) for part in text.parts))
     if isinstance(text, BaseMultipartText):
-        return text._create_similar([without_unsafe_links(part) for part in text.parts])
+        return rich_text_like(text, [without_unsafe_links(part) for part in text.parts])
     return text
 
 
@@ -167,7 +183,7 @@ def sort_key(entry: Entry) -> tuple[str, str, str]:
 
 def build_reference_list(env: BuildEnvironment) -> list[nodes.Element]:
     """The rubric and numbered list of the current document's citations."""
-    order: dict[str, int] = env.temp_data.get(_ORDER, {})
+    order: dict[str, int] = _current(env, _ORDER, dict[str, int])
     if not order:
         return []
     entries = bib_entries(env)
@@ -180,7 +196,7 @@ def build_reference_list(env: BuildEnvironment) -> list[nodes.Element]:
         para = nodes.paragraph()
         para += nodes.target("", "", ids=[reference_id(number)])
         para.extend(formatted(entries[key], style_name).render(backend))
-        first = env.temp_data.get(_FIRST, {}).get(number)
+        first = _current(env, _FIRST, dict[int, str]).get(number)
         if first:
             para += citation_backlink(refid=first, number=number)
         items += nodes.list_item("", para)
@@ -190,19 +206,20 @@ def build_reference_list(env: BuildEnvironment) -> list[nodes.Element]:
 
 def record_citations(env: BuildEnvironment) -> None:
     """Remember which entries (and which versions of them) the essay cites."""
-    order: dict[str, int] = env.temp_data.get(_ORDER, {})
+    order: dict[str, int] = _current(env, _ORDER, dict[str, int])
     entries = bib_entries(env)
     cited: dict[str, str | None] = {
         key: entry_fingerprint(entries[key]) for key in order
     }
     # A missing key is remembered too, so adding it to refs.bib re-reads the essay.
-    cited.update(dict.fromkeys(env.temp_data.get(_MISSING, ()), None))
-    kb_domain(env).citations[env.docname] = cited  # type: ignore[assignment]
+    cited.update(dict.fromkeys(_current(env, _MISSING, set[str]), None))
+    kb_domain(env).citations[env.docname] = cited
 
 
 def place_reference_list(env: BuildEnvironment, document: nodes.document,
                          container: nodes.Element) -> None:
     """Fill the ``{footbibliography}`` placeholder, or append at the end."""
+    env.current_document[_PLACED] = True
     record_citations(env)
     placeholders = list(document.findall(reference_list))
     content = build_reference_list(env)
@@ -214,12 +231,45 @@ def place_reference_list(env: BuildEnvironment, document: nodes.document,
         extra.parent.remove(extra)
 
 
+class ReferenceListOnAnyPage(SphinxTransform):
+    """Any page that cites gets its own numbered list, not only an essay.
+
+    Essays place theirs with their closing matter (``pages.py``); on any
+    other page the list goes where ``{footbibliography}`` stands. A page
+    that cites without one gets the list at its end and a warning, as its
+    numbers would otherwise point at a list the writer never asked for.
+    """
+
+    default_priority = 705  # after the essay pages (700), before smart quotes (750)
+
+    def apply(self, **kwargs: Any) -> None:
+        if self.env.current_document.get(_PLACED):
+            return
+        order: dict[str, int] = _current(self.env, _ORDER, dict[str, int])
+        placeholders = list(self.document.findall(reference_list))
+        if not order and not placeholders:
+            return
+        if order and not placeholders:
+            first = min(order, key=order.__getitem__)
+            line = _current(self.env, _LINES, dict[str, int])[first]
+            logger.warning(
+                "this page cites '%s' but has no reference list: add a "
+                "'{footbibliography}' directive where its numbered references "
+                "should go (usually at the end)",
+                first, location=(self.env.docname, line),
+                type="kb", subtype="citation",
+            )
+        end: nodes.Element = self.document
+        while end.children and isinstance(end.children[-1], nodes.section):
+            end = end.children[-1]
+        place_reference_list(self.env, self.document, end)
+
+
 def outdated_by_bibliography(app: Sphinx, env: BuildEnvironment, added: set[str],
                              changed: set[str], removed: set[str]) -> list[str]:
     """Essays whose cited entries were edited, added or removed in refs.bib."""
     domain = kb_domain(env)
-    cite = env.get_domain("cite")
-    signature = tuple(sorted((str(p), f.mtime) for p, f in cite.bibdata.bibfiles.items()))
+    signature = tuple(sorted((str(p), f.mtime) for p, f in bibtex_data(env).bibfiles.items()))
     if domain.data["bib_signature"] == signature:
         return []
     domain.data["bib_signature"] = signature
@@ -240,5 +290,6 @@ def outdated_by_bibliography(app: Sphinx, env: BuildEnvironment, added: set[str]
 def setup_citations(app: Sphinx) -> dict[str, Any]:
     app.add_role("footcite", FootCiteRole(), override=True)
     app.add_directive("footbibliography", FootBibliographyDirective, override=True)
+    app.add_transform(ReferenceListOnAnyPage)
     app.connect("env-get-outdated", outdated_by_bibliography)
     return {}

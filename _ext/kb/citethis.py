@@ -62,7 +62,7 @@ def vancouver_names(names: list[str]) -> str:
     """``Currie G, van der Berg JP``: the house style's author list."""
     persons = [_person(name) for name in names]
     if all(p is not None for p in persons):
-        return format_names(persons)  # type: ignore[arg-type]
+        return format_names(persons)
     return ", ".join(names)
 
 

@@ -36,9 +36,9 @@ from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
-from sphinx.search import js_index
 from sphinx.util import logging
 
+from ._compat import js_index
 from .bibcheck import LENIENT_UTF8, not_utf8_message, undecodable_line
 from .domain import kb_domain
 from .pagefind_bundle import indexed_urls
@@ -348,7 +348,7 @@ def find_missing(app: Sphinx) -> dict[str, list[str]]:
     missing: dict[str, list[str]] = {}
     for docname in essays:
         where: list[str] = []
-        page = app.builder.get_outfilename(docname)
+        page = app.builder.get_outfilename(docname)  # type: ignore[attr-defined]  # html
         if docname not in env.all_docs or not os.path.isfile(page):
             where.append(f"the site (no page {Path(page).relative_to(app.outdir).as_posix()})")
         essay = domain.essays.get(docname)

@@ -8,7 +8,7 @@ incremental builds (never in module globals).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Set
-from typing import Any
+from typing import Any, ClassVar
 
 from docutils import nodes
 from sphinx import addnodes
@@ -63,11 +63,11 @@ class KnowledgeBaseDomain(Domain):
         "theme": ObjType("theme", "theme"),
     }
     roles = {name: KBRole(name) for name in ("essay", "person", "theme")}
-    initial_data: dict[str, Any] = {
+    initial_data: ClassVar[dict[str, Any]] = {
         "essays": {},  # docname -> Essay
         "people": {},  # person id -> Person
         "themes": {},  # theme slug -> Theme
-        "citations": {},  # docname -> {bib key: entry fingerprint}
+        "citations": {},  # docname -> {bib key: entry fingerprint, None if not in refs.bib}
         "listings": {},  # docname -> [ListingSpec]: what its generated lists show
         "bib_signature": None,
     }
@@ -86,7 +86,7 @@ class KnowledgeBaseDomain(Domain):
         return self.data["themes"]
 
     @property
-    def citations(self) -> dict[str, dict[str, str]]:
+    def citations(self) -> dict[str, dict[str, str | None]]:
         return self.data["citations"]
 
     def essays_sorted(self, docnames: Iterable[str] | None = None) -> list[Essay]:

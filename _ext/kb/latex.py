@@ -32,12 +32,11 @@ from typing import Any
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
-from sphinx.builders.latex import LaTeXBuilder, default_latex_documents
+from sphinx.builders.latex import LaTeXBuilder
 from sphinx.config import Config
 from sphinx.transforms.post_transforms import SphinxPostTransform
-from sphinx.util import texescape
-from sphinx.util.nodes import inline_all_toctrees
 
+from ._compat import app_of, default_latex_documents, inline_all_toctrees, texescape
 from .completeness import report_missing_from_pdf
 from .domain import kb_domain
 from .frontmatter import FrontMatterError, parse, split
@@ -268,7 +267,7 @@ class InlineEssays(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         # Sphinx 9 deprecates ``self.app`` and offers post-transforms no public
         # way to the builder; its own ReferencesResolver reads ``env._app``.
-        builder = self.env._app.builder
+        builder = app_of(self.env).builder
         if not isinstance(builder, LaTeXBuilder):
             return
         start = self.env.current_document.docname
@@ -296,12 +295,13 @@ class InlineEssays(SphinxPostTransform):
             return
         holder = nodes.document(self.document.settings, self.document.reporter)
         holder += addnodes.toctree(includefiles=docnames)
-        inlined = inline_all_toctrees(builder, builder.docnames, start, holder,
+        inlined = inline_all_toctrees(builder, builder.docnames, start, holder,  # type: ignore[arg-type]
                                       lambda text: text, [start])
         if not node.get("limit") and not node.get("person"):
             # Nothing lost: every essay (of the theme) must now be in the PDF.
             report_missing_from_pdf(
-                self.env._app, (sof["docname"] for sof in inlined.findall(addnodes.start_of_file)),
+                app_of(self.env),
+                (sof["docname"] for sof in inlined.findall(addnodes.start_of_file)),
                 f"built from {start}", theme=node.get("theme"))
         self.running_titles(inlined)
         # The heading that introduces the list on the web page would stand

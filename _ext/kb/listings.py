@@ -235,7 +235,7 @@ def cited_works(env: BuildEnvironment, domain: KnowledgeBaseDomain) -> nodes.Ele
     cited_by: dict[str, list[str]] = {}
     for docname, cited in domain.citations.items():
         for key, fingerprint in cited.items():
-            if fingerprint is not None and key in entries:
+            if fingerprint is not None and key in entries and docname in domain.essays:
                 cited_by.setdefault(key, []).append(docname)
     style = env.config.bibtex_default_style
     items = []

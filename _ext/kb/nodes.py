@@ -2,7 +2,7 @@
 
 HTML gets semantic markup (``<time>``, accessible citation links); LaTeX
 gets hyperlinked markers. Every other builder gets the same content made
-of standard docutils nodes by :class:`DegradeForOtherBuilders`, so the
+of standard docutils nodes by :func:`degrade_for_other_builders`, so the
 knowledge base builds with any Sphinx builder.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from docutils import nodes
-from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.application import Sphinx
 from sphinx.writers.html5 import HTML5Translator
 from sphinx.writers.latex import LaTeXTranslator
 
@@ -63,7 +63,7 @@ def visit_marker_html(self: HTML5Translator, node: citation_marker) -> None:
         f'aria-label="Reference {n}">{n}</a>'
         for n in node["numbers"]
     ]
-    ids = "".join(f' id="{i}"' for i in node.get("ids", ()))
+    ids = "".join(f' id="{i}"' for i in node["ids"])
     self.body.append(
         f'<span class="kb-cite"{ids}>[' + ", ".join(links) + "]</span>"
     )
@@ -110,28 +110,32 @@ def depart_passthrough(self: Any, node: nodes.Element) -> None:
     pass
 
 
-class DegradeForOtherBuilders(SphinxPostTransform):
-    """Replace custom nodes with standard ones for builders without visitors."""
+def degrade_for_other_builders(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Replace custom nodes with standard ones for builders without visitors.
 
-    default_priority = 900
+    On ``doctree-resolved``, whose ``app`` names the builder: a post-transform
+    could only learn it from private ``env`` attributes.
+    """
+    fmt = app.builder.format
+    # Filled when the page is read (``citations.py``); never left for a writer.
+    for placeholder in list(doctree.findall(reference_list)):
+        placeholder.parent.remove(placeholder)
+    for date in list(doctree.findall(kb_date)):
+        if fmt not in ("html", "latex"):
+            date.replace_self(nodes.inline(date.rawsource, date.astext()))
+    if fmt in ("html", "latex"):
+        return
+    for backlink in list(doctree.findall(citation_backlink)):
+        backlink.parent.remove(backlink)
+    for heading in list(doctree.findall(references_heading)):
+        heading.replace_self(
+            nodes.rubric(heading.rawsource, "", *heading.children, **heading.attributes))
+    for marker in list(doctree.findall(citation_marker)):
+        text = marker_text(marker["numbers"])
+        marker.replace_self(nodes.inline(text, text, ids=marker.get("ids", [])))
 
-    def run(self, **kwargs: Any) -> None:
-        fmt = self.env._builder_cls.format
-        for node in list(self.document.findall(kb_date)):
-            if fmt not in ("html", "latex"):
-                node.replace_self(nodes.inline(node.rawsource, node.astext()))
-        if fmt in ("html", "latex"):
-            return
-        for node in list(self.document.findall(citation_backlink)):
-            node.parent.remove(node)
-        for node in list(self.document.findall(references_heading)):
-            node.replace_self(nodes.rubric(node.rawsource, "", *node.children, **node.attributes))
-        for node in list(self.document.findall(citation_marker)):
-            text = marker_text(node["numbers"])
-            node.replace_self(nodes.inline(text, text, ids=node.get("ids", [])))
 
-
-def setup_nodes(app: Any) -> None:
+def setup_nodes(app: Sphinx) -> None:
     app.add_node(
         kb_date,
         html=(visit_date_html, depart_date_html),
@@ -148,4 +152,4 @@ def setup_nodes(app: Any) -> None:
         html=(visit_heading_html, depart_heading_html),
         latex=(LaTeXTranslator.visit_rubric, LaTeXTranslator.depart_rubric),
     )
-    app.add_post_transform(DegradeForOtherBuilders)
+    app.connect("doctree-resolved", degrade_for_other_builders)

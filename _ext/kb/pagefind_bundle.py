@@ -33,7 +33,6 @@ import gzip
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -41,7 +40,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import pagefind_canonical
+from . import _compat, pagefind_canonical
 
 #: Folder of the main index inside the output; kb-search.js loads it from here.
 MAIN_DIR = "pagefind"
@@ -51,8 +50,8 @@ RECENT_DIR = "pagefind-recent"
 MANIFEST = "kb-recent.json"
 #: Index the whole site again once this share of its pages is recent.
 RECENT_LIMIT = 0.1
-_PAGES_RE = re.compile(r"Indexed (\d+) pages?")
-_FRAGMENT_MAGIC = b"pagefind_dcd"
+_PAGES_RE = _compat.PAGEFIND_PAGES_RE
+_FRAGMENT_MAGIC = _compat.PAGEFIND_FRAGMENT_MAGIC
 
 
 class PagefindError(Exception):

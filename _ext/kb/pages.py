@@ -26,8 +26,8 @@ from .nodes import kb_listing, reference_list
 
 logger = logging.getLogger(__name__)
 
-_MATTER = "kb_front_matter"  # env.temp_data: FrontMatter or FrontMatterError
-_MISPLACED = "kb_misplaced_essay"  # env.temp_data: an essay saved outside essays/
+_MATTER = "kb_front_matter"  # env.current_document: FrontMatter or FrontMatterError
+_MISPLACED = "kb_misplaced_essay"  # env.current_document: an essay saved outside essays/
 # The front matter's first line becomes this H1 so that the Markdown's "##"
 # sections nest under the page title; the transform puts the real title in.
 TITLE_PLACEHOLDER = "kb-page-title-from-front-matter"
@@ -66,7 +66,7 @@ def cut_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
     if kind != ESSAY and looks_like_essay(kind, source[0]):
         # Saved in the wrong folder: read as the essay it is, so that the
         # one message is "move it", not the person page's or Sphinx's.
-        app.env.temp_data[_MISPLACED] = True
+        app.env.current_document[_MISPLACED] = True
         kind = ESSAY
     if kind is None:
         return
@@ -75,7 +75,7 @@ def cut_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
     try:
         yaml_text, body = split(text)
     except FrontMatterError as err:  # never closed: no way to tell YAML from text
-        app.env.temp_data[_MATTER] = err
+        app.env.current_document[_MATTER] = err
         source[0] = f"# {TITLE_PLACEHOLDER}\n"
         return
     if yaml_text is None:
@@ -90,7 +90,7 @@ def cut_front_matter(app: Sphinx, docname: str, source: list[str]) -> None:
             matter = parse(yaml_text)
         except FrontMatterError as err:
             matter = err
-    app.env.temp_data[_MATTER] = matter
+    app.env.current_document[_MATTER] = matter
 
 
 def warn(docname: str, line: int, message: str) -> None:
@@ -105,21 +105,21 @@ class KnowledgePageTransform(SphinxTransform):
     def apply(self, **kwargs: Any) -> None:
         docname = self.env.docname
         kind = page_kind(self.config, docname)
-        if self.env.temp_data.get(_MISPLACED):
+        if self.env.current_document.get(_MISPLACED):
             kind = ESSAY
             name = docname.rpartition("/")[2]
             warn(docname, 1, "this looks like an essay: move it to "
                  f"{self.config.kb_essays_dir}/{name}.md")
         if kind is None:
             return
-        matter = self.env.temp_data.get(_MATTER)
+        matter = self.env.current_document.get(_MATTER)
         unreadable = isinstance(matter, FrontMatterError)
-        if unreadable:
+        if isinstance(matter, FrontMatterError):
             warn(docname, matter.line, str(matter))
             matter = FrontMatter({}, start=matter.line)
         elif matter is None:  # pragma: no cover - source-read always runs
             matter = FrontMatter({})
-        convert = {ESSAY: schema.to_essay, PERSON: schema.to_person,
+        convert: Any = {ESSAY: schema.to_essay, PERSON: schema.to_person,
                    THEME: schema.to_theme}[kind]
         record, problems = convert(docname, matter)
         # One message per mistake: every key of an unreadable block would
@@ -154,7 +154,7 @@ class KnowledgePageTransform(SphinxTransform):
             document.nameids.pop(old, None)
         section["ids"], section["names"] = [], []
         section[0].children = []
-        section[0] += nodes.Text(title)
+        section[0] += nodes.Text(title)  # type: ignore[operator]  # a title: an Element
         # Sections the staff member started with "#" belong under the title.
         for sibling in list(document.children):
             if sibling is not section:

@@ -176,7 +176,7 @@ def latex_to_text(value: str) -> str:
     text = _BARE_PERCENT.sub(r"\\%", text)
     text = _EXTRA_RE.sub(lambda m: _EXTRA_COMMANDS[m.group(1)], text)
     with contextlib.suppress(UnicodeError, ValueError, IndexError):  # malformed: clean as is
-        text = codecs.decode(text, "ulatex")
+        text = codecs.decode(text, "ulatex")  # type: ignore[call-overload]  # str to str
     text = _LEFTOVER_COMMAND.sub("", text)
     text = _LEFTOVER_SYMBOL.sub(r"\1", text)
     for char in "{}$\\":

@@ -1,0 +1,123 @@
+"""The one place that touches private or undocumented APIs of our dependencies.
+
+Everything else in ``kb`` uses public APIs (the ``app`` passed to event
+handlers, ``env.current_document``, ``app.builder.format``, the config, the
+node and role registries). Where no public API exists, the module using it
+calls or imports it from here, so an upgrade breaks in one known place, and
+``tests/test_compat.py`` checks each touch point against the installed
+version and fails naming it. "Checked" is the version each one was last
+checked against (``requirements.txt``; ``make test-latest`` tries the newest).
+
+Touch points, with the module that relies on each:
+
+Sphinx 9.0.4
+  1. ``BuildEnvironment._app`` -> :func:`app_of` (``latex.py``): a
+     post-transform has no public way to the builder (``self.app`` and
+     ``env.app`` are deprecated for 11.0; Sphinx's own ReferencesResolver
+     reads ``env._app``).
+  2. ``sphinx.application.ENV_PICKLE_FILENAME`` and how ``Builder.build``
+     pickles the environment -> :data:`ENV_PICKLE_FILENAME`,
+     :func:`save_environment` (``bibcheck.py``).
+  3. ``sphinx.search.js_index`` (``loads``/``dumps`` of ``searchindex.js``)
+     -> :data:`js_index` (``completeness.py``).
+  4. ``sphinx.util.texescape`` (``init``, ``escape``; not in Sphinx's API
+     docs) -> :data:`texescape` (``latex.py``).
+  5. ``sphinx.util.nodes.inline_all_toctrees`` (what the LaTeX builder uses
+     to inline documents; undocumented) -> :data:`inline_all_toctrees`
+     (``latex.py``).
+  6. ``LaTeXBuilder.context`` (the template variables, e.g. ``date``) is
+     written by ``latex.py``; checked here. ``sphinx.builders.latex.
+     default_latex_documents`` (how Sphinx fills an unset
+     ``latex_documents``) -> :data:`default_latex_documents` (``latex.py``).
+  7. ``sphinx._cli.util.errors.strip_escape_sequences`` -> re-exported for
+     the tests (``tests/test_errors.py``).
+
+docutils 0.22.4
+  No private API. Doctrees are built and read with public node classes and
+  ``Node.findall``; our own node classes live in ``nodes.py``.
+
+pybtex 0.26.1
+  8. ``BaseMultipartText._create_similar`` -> :func:`rich_text_like`
+     (``citations.py``): a rich text of the same kind with other parts.
+  9. The BibTeX parser's internals that ``bibcheck.CheckingParser`` extends
+     (``LowLevelParser(text, keyless_entries=, want_entry=, filename=,
+     macros=)``, its ``handle_error``, ``command_start``,
+     ``current_entry_key``; ``Parser.process_entry``, ``process_preamble``,
+     ``unnamed_entry_counter``, ``keyless_entries``, ``macros``) and
+     ``pybtex.errors.capture``: left in ``bibcheck.py`` (a subclass cannot
+     move here), checked here.
+
+sphinxcontrib-bibtex 2.7.0
+  10. The ``cite`` domain's parsed bibliography (``domain.bibdata``, stored
+      as ``domain.data["bibdata"]``) -> :func:`bibtex_data`,
+      :func:`set_bibtex_data` (``citations.py``, ``listings.py``,
+      ``bibcheck.py``, which pre-fills it so the strict parser never runs).
+  11. ``sphinxcontrib.bibtex.bibfile`` (``BibData``, ``BibFile``,
+      ``get_mtime``, ``is_bibdata_outdated``): the cache's layout ->
+      re-exported here (``bibcheck.py``).
+
+Pagefind 1.5.2 (its command-line output; ``pagefind_bundle.py``)
+  12. stdout says ``Indexed N pages`` -> :data:`PAGEFIND_PAGES_RE`.
+  13. a fragment file is gzip of ``pagefind_dcd`` + JSON with ``url`` ->
+      :data:`PAGEFIND_FRAGMENT_MAGIC`.
+  14. ``pagefind-entry.json`` names the index's languages and files.
+  15. ``pagefind.service.get_executable`` (the PyPI wrapper's binary).
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sphinx._cli.util.errors import strip_escape_sequences
+from sphinx.application import ENV_PICKLE_FILENAME
+from sphinx.builders.latex import default_latex_documents
+from sphinx.search import js_index
+from sphinx.util import texescape
+from sphinx.util.nodes import inline_all_toctrees
+from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata_outdated
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+__all__ = [
+    "ENV_PICKLE_FILENAME", "PAGEFIND_FRAGMENT_MAGIC", "PAGEFIND_PAGES_RE", "BibData",
+    "BibFile", "app_of", "bibtex_data", "default_latex_documents", "get_mtime",
+    "inline_all_toctrees",
+    "is_bibdata_outdated", "js_index", "rich_text_like", "save_environment",
+    "set_bibtex_data", "strip_escape_sequences", "texescape",
+]
+
+#: 12. What Pagefind prints after indexing (its page count).
+PAGEFIND_PAGES_RE = re.compile(r"Indexed (\d+) pages?")
+#: 13. The bytes before the JSON in a decompressed fragment file.
+PAGEFIND_FRAGMENT_MAGIC = b"pagefind_dcd"
+
+
+def app_of(env: BuildEnvironment) -> Sphinx:
+    """1. The application, for code that is handed only the environment."""
+    return env._app
+
+
+def save_environment(app: Sphinx) -> None:
+    """2. Pickle the environment where and as ``Builder.build`` does."""
+    with open(Path(app.doctreedir) / ENV_PICKLE_FILENAME, "wb") as file:
+        pickle.dump(app.env, file, pickle.HIGHEST_PROTOCOL)
+
+
+def rich_text_like(text: Any, parts: list[Any]) -> Any:
+    """8. A pybtex rich text of the same class as ``text`` with other parts."""
+    return text._create_similar(parts)
+
+
+def bibtex_data(env: BuildEnvironment) -> BibData:
+    """10. sphinxcontrib-bibtex's parsed bibliography (entries and files)."""
+    return env.get_domain("cite").data["bibdata"]
+
+
+def set_bibtex_data(env: BuildEnvironment, data: BibData) -> None:
+    """10. Give sphinxcontrib-bibtex a parse it will take as up to date."""
+    env.get_domain("cite").data["bibdata"] = data

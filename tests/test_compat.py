@@ -1,0 +1,215 @@
+"""Every private API ``kb._compat`` relies on still behaves as it did.
+
+One test per touch point listed in ``_ext/kb/_compat.py``; each failure
+names the API and the version it was checked against, so that an upgrade
+(``make test-latest``) says exactly what to fix and where.
+"""
+
+from __future__ import annotations
+
+import gzip
+import inspect
+import json
+import pickle
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pybtex.errors
+import pytest
+from pybtex.database.input.bibtex import LowLevelParser, Parser
+from pybtex.richtext import HRef, Tag, Text
+from sphinx.builders.latex import LaTeXBuilder
+from sphinx.environment import BuildEnvironment
+
+from conftest import build, copy_root
+from kb import _compat
+from kb.bibcheck import CheckingParser
+from kb.pagefind_bundle import find_pagefind, pagefind_command
+
+
+def holds(api: str, checked: str, condition: bool | Callable[[], object]) -> None:
+    """Fail naming the API when ``condition`` is false or raises."""
+    try:
+        ok = condition() if callable(condition) else condition
+    except Exception as error:  # noqa: BLE001 - any change in the API is the finding
+        pytest.fail(f"{api} changed (checked against {checked}): {error!r}; "
+                    "update _ext/kb/_compat.py", pytrace=False)
+    if not ok:
+        pytest.fail(f"{api} changed (checked against {checked}); update _ext/kb/_compat.py",
+                    pytrace=False)
+
+
+def params(function: Callable[..., object]) -> list[str]:
+    return list(inspect.signature(function).parameters)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A real build of a small root: environment, pickle, Sphinx's search index."""
+    return build(copy_root("anypage", tmp_path_factory.mktemp("compat") / "src"),
+                 freshenv=True, confoverrides={"kb_pagefind": False})
+
+
+# -- Sphinx 9.0.4 -------------------------------------------------------------
+
+def test_env_app_is_the_application(built):
+    holds("BuildEnvironment._app", "Sphinx 9.0.4", lambda: _compat.app_of(built.env) is built)
+
+
+def test_environment_pickle_is_where_sphinx_loads_it(built):
+    path = Path(built.doctreedir) / _compat.ENV_PICKLE_FILENAME
+    holds("sphinx.application.ENV_PICKLE_FILENAME", "Sphinx 9.0.4", path.is_file)
+    from sphinx.builders import Builder
+    holds("Builder.build pickles the environment to ENV_PICKLE_FILENAME", "Sphinx 9.0.4",
+          lambda: "ENV_PICKLE_FILENAME" in inspect.getsource(Builder.build)
+          and "pickle.dump" in inspect.getsource(Builder.build))
+    path.unlink()
+    _compat.save_environment(built)
+    with open(path, "rb") as file:
+        loaded = pickle.load(file)
+    holds("the pickled BuildEnvironment", "Sphinx 9.0.4",
+          lambda: isinstance(loaded, BuildEnvironment)
+          and loaded.found_docs == built.env.found_docs)
+
+
+def test_js_index_reads_and_writes_searchindex_js(built):
+    text = (Path(built.outdir) / "searchindex.js").read_text(encoding="utf-8")
+    holds("sphinx.search.js_index.loads", "Sphinx 9.0.4",
+          lambda: "terms" in _compat.js_index.loads(text))
+    holds("sphinx.search.js_index.dumps", "Sphinx 9.0.4",
+          lambda: _compat.js_index.loads(_compat.js_index.dumps({"terms": {"a": []}}))
+          == {"terms": {"a": []}})
+
+
+def test_texescape_escapes_for_the_engine():
+    holds("sphinx.util.texescape.init", "Sphinx 9.0.4", _compat.texescape.init() is None)
+    holds("sphinx.util.texescape.escape(s, latex_engine)", "Sphinx 9.0.4",
+          lambda: params(_compat.texescape.escape) == ["s", "latex_engine"]
+          and _compat.texescape.escape("50% & $x_{y}", "xelatex") == r"50\% \& \$x\_\{y\}")
+
+
+def test_inline_all_toctrees_signature():
+    holds("sphinx.util.nodes.inline_all_toctrees", "Sphinx 9.0.4",
+          lambda: params(_compat.inline_all_toctrees)[:6] == [
+              "builder", "docnameset", "docname", "tree", "colorfunc", "traversed"])
+
+
+def test_latex_builder_context_has_the_date(tmp_path):
+    from sphinx.testing.util import SphinxTestApp
+
+    app = SphinxTestApp("latex", srcdir=copy_root("anypage", tmp_path / "src"))
+    try:
+        holds("LaTeXBuilder.context['date']", "Sphinx 9.0.4",
+              lambda: isinstance(app.builder, LaTeXBuilder) and "date" in app.builder.context)
+        holds("sphinx.builders.latex.default_latex_documents(config)", "Sphinx 9.0.4",
+              lambda: _compat.default_latex_documents(app.config)[0][0] == app.config.root_doc)
+    finally:
+        app.cleanup()
+
+
+def test_strip_escape_sequences():
+    holds("sphinx._cli.util.errors.strip_escape_sequences", "Sphinx 9.0.4",
+          lambda: _compat.strip_escape_sequences("\x1b[91mWARNING\x1b[39;49;00m") == "WARNING")
+
+
+# -- pybtex 0.26.1 ------------------------------------------------------------
+
+def test_rich_text_like_keeps_the_kind_of_text():
+    link = HRef("https://example.org/", "old")
+    same = _compat.rich_text_like(link, ["new"])
+    holds("pybtex.richtext.BaseMultipartText._create_similar", "pybtex 0.26.1",
+          lambda: isinstance(same, HRef) and same.url == link.url and str(same) == "new")
+    tag = _compat.rich_text_like(Tag("em", "x"), [Text("y")])
+    holds("pybtex.richtext.BaseMultipartText._create_similar (Tag)", "pybtex 0.26.1",
+          lambda: isinstance(tag, Tag) and tag.name == "em")
+
+
+def test_bibtex_parser_internals_that_bibcheck_extends():
+    holds("pybtex LowLevelParser(text, keyless_entries, macros, handle_error, want_entry, "
+          "filename)", "pybtex 0.26.1",
+          lambda: {"text", "keyless_entries", "macros", "handle_error", "want_entry",
+                   "filename"} <= set(params(LowLevelParser.__init__)))
+    low = LowLevelParser("@misc{k, title={T}}")
+    commands = list(low)
+    holds("LowLevelParser yields (command, (key, fields)) and has command_start, "
+          "current_entry_key", "pybtex 0.26.1",
+          lambda: commands[0][0] == "misc" and commands[0][1][0] == "k"
+          and low.command_start == 0 and low.current_entry_key == "k")
+    for name in ("process_entry", "process_preamble", "parse_string"):
+        holds(f"pybtex Parser.{name}", "pybtex 0.26.1", lambda n=name: callable(getattr(Parser, n)))
+    parser = Parser()
+    for name in ("keyless_entries", "macros", "data", "filename"):
+        holds(f"pybtex Parser().{name}", "pybtex 0.26.1", lambda n=name: hasattr(parser, n))
+    holds("pybtex Parser.unnamed_entry_counter (set by parse_string, used by process_entry)",
+          "pybtex 0.26.1",
+          lambda: "self.unnamed_entry_counter" in inspect.getsource(Parser.process_entry))
+    holds("pybtex.errors.capture", "pybtex 0.26.1", lambda: callable(pybtex.errors.capture))
+    # The whole chain, as bibcheck uses it: a problem with its line, no exception.
+    checker = CheckingParser()
+    checker.parse_string("@misc{a, title={A}}\n\n@misc{a, title={B}}\n")
+    holds("pybtex parser hooks used by bibcheck.CheckingParser", "pybtex 0.26.1",
+          lambda: [p.line for p in checker.problems] == [3] and "a" in checker.data.entries)
+
+
+# -- sphinxcontrib-bibtex 2.7.0 -------------------------------------------------
+
+def test_cite_domain_keeps_the_parsed_bibliography(built):
+    data = _compat.bibtex_data(built.env)
+    holds("sphinxcontrib-bibtex domain.data['bibdata'] (BibData)", "sphinxcontrib-bibtex 2.7.0",
+          lambda: isinstance(data, _compat.BibData) and set(data.data.entries) == {"one", "two"})
+    holds("sphinxcontrib-bibtex BibtexDomain.bibdata", "sphinxcontrib-bibtex 2.7.0",
+          lambda: built.env.get_domain("cite").bibdata is data)  # type: ignore[attr-defined]
+    replaced = data._replace(encoding="latin-1")
+    _compat.set_bibtex_data(built.env, replaced)
+    try:
+        holds("sphinxcontrib-bibtex reads domain.data['bibdata']", "sphinxcontrib-bibtex 2.7.0",
+              lambda: built.env.get_domain("cite").bibdata is replaced)  # type: ignore
+    finally:
+        _compat.set_bibtex_data(built.env, data)
+
+
+def test_bibfile_cache_layout(built):
+    data = _compat.bibtex_data(built.env)
+    path = next(iter(data.bibfiles))
+    holds("sphinxcontrib.bibtex.bibfile.BibData fields", "sphinxcontrib-bibtex 2.7.0",
+          _compat.BibData._fields == ("encoding", "bibfiles", "data"))
+    holds("sphinxcontrib.bibtex.bibfile.BibFile fields", "sphinxcontrib-bibtex 2.7.0",
+          _compat.BibFile._fields == ("mtime", "keys"))
+    holds("sphinxcontrib.bibtex.bibfile.get_mtime", "sphinxcontrib-bibtex 2.7.0",
+          lambda: _compat.get_mtime(path) == data.bibfiles[path].mtime)
+    holds("sphinxcontrib.bibtex.bibfile.is_bibdata_outdated(bibdata, bibfilenames, encoding)",
+          "sphinxcontrib-bibtex 2.7.0",
+          lambda: not _compat.is_bibdata_outdated(data, [path], data.encoding)
+          and _compat.is_bibdata_outdated(data, [path], "latin-1"))
+
+
+# -- Pagefind 1.5.2 -------------------------------------------------------------
+
+def test_pagefind_output(tmp_path):
+    executable = find_pagefind()
+    if executable is None:
+        pytest.skip("Pagefind not installed: pip install -r requirements.txt")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "page.html").write_text(
+        "<!doctype html><html lang='en'><head><title>T</title></head>"
+        "<body><main><h1>Synthetic</h1><p>Words to index.</p></main></body></html>",
+        encoding="utf-8")
+    out = tmp_path / "pagefind"
+    result = subprocess.run(pagefind_command(executable, site, out, ()),
+                            capture_output=True, text=True, check=True)
+    found = _compat.PAGEFIND_PAGES_RE.search(result.stdout)
+    holds("Pagefind's 'Indexed N pages' on stdout", "Pagefind 1.5.2",
+          lambda: found is not None and found.group(1) == "1")
+    fragments = list((out / "fragment").glob("*.pf_fragment"))
+    holds("Pagefind fragment files (fragment/*.pf_fragment)", "Pagefind 1.5.2",
+          len(fragments) == 1)
+    raw = gzip.decompress(fragments[0].read_bytes())
+    holds("Pagefind fragment format (gzip, magic prefix, JSON with url)", "Pagefind 1.5.2",
+          lambda: raw.startswith(_compat.PAGEFIND_FRAGMENT_MAGIC)
+          and json.loads(raw.removeprefix(_compat.PAGEFIND_FRAGMENT_MAGIC))["url"]
+          == "/page.html")
+    holds("pagefind-entry.json (version, languages)", "Pagefind 1.5.2",
+          lambda: {"version", "languages"}
+          <= set(json.loads((out / "pagefind-entry.json").read_text("utf-8"))))
