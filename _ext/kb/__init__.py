@@ -3,6 +3,8 @@
 One module per concern (the same list as README's "How the extension is
 organised"; ``tests/test_module_map.py`` keeps the two in step):
 
+* ``policy`` what content may do (the one place of its rules); ``embeds``
+  ``{video}`` and ``{feed}``, made by our code instead of raw HTML;
 * ``frontmatter`` reads YAML with line numbers; ``schema`` is the
   front-matter contract and its messages; ``models`` the records;
 * ``domain`` holds them in the build environment (the ``kb`` domain, links);
@@ -15,8 +17,17 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
 * ``nodes`` our doctree nodes and how each builder renders them;
   ``assets`` templates and CSS;
 * ``search`` Pagefind in the build; ``pagefind_bundle`` its indexes on disk;
-* ``latex`` the funders' PDFs; ``feed``, ``sitemap``; ``meta`` Scholar and
-  link-preview tags; ``citethis`` "How to cite this essay";
+  ``search_words`` the index's words (checks, suggestions, headings index);
+  ``pagefind_canonical`` Pagefind's filter files in a stable order;
+* ``latex`` the funders' PDFs; ``essaypdf`` one PDF per essay;
+* ``feed`` the site's Atom feed; ``feeds`` full text, and a feed per theme
+  and person; ``sitemap``; ``meta`` Scholar and link-preview tags;
+* ``scholarly`` summary, DOI and funding on essay pages; ``funding`` and
+  ``licences`` what they are set from; ``essaymeta`` an essay's
+  bibliographic facts, for ``jsonld`` (schema.org), ``citeformats`` (RIS,
+  CSL-JSON) and ``citethis`` "How to cite this essay";
+* ``gitdate`` dates from git for what has none; ``gitdates`` "Last updated";
+* ``buildlog`` a build log of messages only;
 * ``gcpause`` keeps the garbage collector off the loaded environment;
 * ``_compat`` the one place that touches private APIs of dependencies.
 """

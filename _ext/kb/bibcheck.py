@@ -252,7 +252,7 @@ class CheckingParser(Parser):
             self._drop = key  # its fields ran into each other: not printed
 
         pending: list[tuple[int, str, str | None, list[str]]] = []
-        low.handle_error = syntax_error  # type: ignore[method-assign]
+        low.handle_error = syntax_error
         for command, body in low:
             self._line = lines.at(low.command_start or 0)
             kind = command.lower()

@@ -82,7 +82,8 @@ def essay_documents(srcdir: Path, config: Config) -> list[tuple[str, str, str, s
         if path.stem == "index":
             continue
         data = _front_matter(path)
-        authors = data.get("authors") if isinstance(data.get("authors"), list) else []
+        listed = data.get("authors")
+        authors: list[Any] = listed if isinstance(listed, list) else []
         ids = [a.get("id") if isinstance(a, dict) else a for a in authors]
         people = [names.get(i, i) for i in ids if isinstance(i, str) and i]
         title = _text(data.get("title")) or path.stem.replace("-", " ")

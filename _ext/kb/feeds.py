@@ -132,7 +132,7 @@ def topic_feed(app: Sphinx, title: str, docname: str, essays: list[Essay]) -> by
     _sub(feed, "link", rel="self", type=FEED_TYPE, href=base + docname + ".xml")
     _sub(feed, "link", rel="alternate", type="text/html", href=page)
     _sub(feed, "id", page)
-    times = [e.findtext("updated") for e in entries if e.findtext("updated")]
+    times = [t for e in entries if (t := e.findtext("updated"))]
     if times:
         _sub(feed, "updated", max(times))
     author = _sub(feed, "author")

@@ -106,7 +106,7 @@ def _check_depth(yaml_text: str, offset: int) -> None:
                 raise FrontMatterError(
                     f"the front matter is nested more than {MAX_DEPTH} levels deep; "
                     "write each value out at most a few levels in",
-                    offset + event.start_mark.line)
+                    offset + (event.start_mark.line if event.start_mark else 0))
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -46,6 +46,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.matching import Matcher
 
+from ._compat import app_of
 from .frontmatter import FrontMatterError, parse, split
 
 logger = logging.getLogger(__name__)
@@ -324,7 +325,7 @@ def _no_parser(value: str | None) -> str:
 class PolicyCSVTable(CSVTable):
     """``csv-table`` with its rows in the page: no ``:file:``, no ``:url:``."""
 
-    def run(self) -> list[nodes.Node]:
+    def run(self) -> Sequence[nodes.Node]:  # type: ignore[override]
         env = self.state.document.settings.env
         for option, rule in (("file", "include"), ("url", "fetch")):
             if option in self.options and not allowed(env.config, rule):
@@ -338,7 +339,7 @@ class PolicyCSVTable(CSVTable):
 class PolicyRaw(Raw):
     """``raw`` for a site that allows it: still no ``:file:`` or ``:url:`` unless allowed."""
 
-    def run(self) -> list[nodes.Node]:
+    def run(self) -> Sequence[nodes.Node]:
         env = self.state.document.settings.env
         for option, rule in (("file", "include"), ("url", "fetch")):
             if option in self.options and not allowed(env.config, rule):
@@ -358,7 +359,7 @@ def install_directives(app: Sphinx, config: Config) -> None:
         from sphinx.directives.other import Include
 
         class NoParserInclude(Include):
-            option_spec: ClassVar[dict] = {**Include.option_spec, "parser": _no_parser}
+            option_spec: ClassVar[dict] = {**(Include.option_spec or {}), "parser": _no_parser}
 
         app.add_directive("include", NoParserInclude, override=True)
     app.add_directive("csv-table", PolicyCSVTable, override=True)
@@ -433,7 +434,7 @@ class RemoteImagesAsLinks(SphinxPostTransform):
     default_priority = 90
 
     def run(self, **kwargs: Any) -> None:
-        if self.env._app.builder.supported_remote_images or allowed(self.config, "fetch"):
+        if app_of(self.env).builder.supported_remote_images or allowed(self.config, "fetch"):
             return
         for image in list(self.document.findall(nodes.image)):
             uri = image.get("uri", "")

@@ -63,7 +63,7 @@ def add_scholarly(app: Sphinx, doctree: nodes.document) -> None:
     if marker is not None:
         marker.parent.insert(marker.parent.index(marker), block)
     else:
-        section = next(iter(doctree.findall(nodes.section)), doctree)
+        section: nodes.Element = next(iter(doctree.findall(nodes.section)), doctree)
         section += block
 
 
