@@ -22,8 +22,8 @@ def test_a_good_file_has_no_problems():
 
 
 @pytest.mark.parametrize(("text", "line", "says"), [
-    (GOOD + "\n@article{broken,\n  title = {Unclosed,\n  year = 2000\n}\n", 7,
-     "the entry 'broken' is never closed"),
+    (GOOD + "\n@article{broken,\n  title = {Unclosed,\n  year = 2000\n}\n", 8,
+     "a '{' opened at line 8 is not closed"),  # the line where it opened
     (GOOD + "\n@article{nocomma,\n  title = {T}\n  year = 2000\n}\n", 7,
      "missing ',' between fields"),
     ("% Questions: ann@example.org\n" + GOOD, 1, "'@' starts an entry"),
@@ -36,7 +36,7 @@ def test_a_good_file_has_no_problems():
     (GOOD + "\n@misc{link,\n  title = {T},\n  url = {javascript:x()},\n}\n", 7,
      "the url 'javascript:x()' of the entry 'link' is not a web address"),
 ])
-def test_each_problem_is_reported_once_at_the_entry_line(text: str, line: int, says: str):
+def test_each_problem_is_reported_once_at_its_line(text: str, line: int, says: str):
     ((found_line, message),) = lines_and_messages(text)
     assert found_line == line
     assert says in message
