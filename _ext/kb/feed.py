@@ -120,21 +120,31 @@ def feed_entry(app: Sphinx, domain: KnowledgeBaseDomain, essay: Essay, base: str
 
 
 def atom_feed(app: Sphinx, base: str) -> bytes:
-    """The feed document, as UTF-8 bytes."""
+    """The site's feed: its newest essays, newest first."""
     domain = kb_domain(app.env)
     essays = domain.essays_sorted()[: app.config.kb_feed_limit]
     undated = undated_times(app, essays)
     times = [essay_time(e) or undated.get(e.docname) for e in essays]
     entries = [feed_entry(app, domain, e, base, t) for e, t in zip(essays, times, strict=True)]
-    known = [t for t in times if t]
+    return atom_document(app, app.config.project, base + FEED_FILE,
+                         base + app.builder.get_target_uri(app.config.root_doc), base, entries)
+
+
+def atom_document(app: Sphinx, title: str, self_href: str, page_href: str, feed_id: str,
+                  entries: list[ET.Element]) -> bytes:
+    """An Atom feed of ``entries``: the site's, a theme's or a person's.
+
+    It is updated when its newest entry was; an entry without a time leaves
+    it out rather than inventing one.
+    """
     feed = ET.Element("feed", xmlns=ATOM_NS)
-    _sub(feed, "title", app.config.project, type="text")
-    _sub(feed, "link", rel="self", type=FEED_TYPE, href=base + FEED_FILE)
-    _sub(feed, "link", rel="alternate", type="text/html",
-         href=base + app.builder.get_target_uri(app.config.root_doc))
-    _sub(feed, "id", base)
-    if known:
-        _sub(feed, "updated", max(known))
+    _sub(feed, "title", title, type="text")
+    _sub(feed, "link", rel="self", type=FEED_TYPE, href=self_href)
+    _sub(feed, "link", rel="alternate", type="text/html", href=page_href)
+    _sub(feed, "id", feed_id)
+    times = [t for e in entries if (t := e.findtext("updated"))]
+    if times:
+        _sub(feed, "updated", max(times))
     # Atom needs an author for every entry: the feed's covers any essay
     # whose front matter is too broken to name one.
     author = _sub(feed, "author")

@@ -38,7 +38,7 @@ from sphinx.util import logging
 
 from .domain import kb_domain
 from .essaymeta import ORCID_URL, EssayMeta, doi_url, essay_meta
-from .feed import ATOM_NS, FEED_TYPE, _sub
+from .feed import FEED_TYPE, _sub, atom_document
 from .meta import SITE_BUILDERS, base_url
 from .models import Essay
 
@@ -127,19 +127,8 @@ def topic_feed(app: Sphinx, title: str, docname: str, essays: list[Essay]) -> by
     base = base_url(app.config)
     page = base + app.builder.get_target_uri(docname)
     entries = [_entry(app, essay_meta(app, e), e) for e in essays[: app.config.kb_feed_limit]]
-    feed = ET.Element("feed", xmlns=ATOM_NS)
-    _sub(feed, "title", f"{app.config.project}: {title}", type="text")
-    _sub(feed, "link", rel="self", type=FEED_TYPE, href=base + docname + ".xml")
-    _sub(feed, "link", rel="alternate", type="text/html", href=page)
-    _sub(feed, "id", page)
-    times = [t for e in entries if (t := e.findtext("updated"))]
-    if times:
-        _sub(feed, "updated", max(times))
-    author = _sub(feed, "author")
-    _sub(author, "name", app.config.author or app.config.project)
-    feed.extend(entries)
-    ET.indent(feed)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+    return atom_document(app, f"{app.config.project}: {title}", base + docname + ".xml",
+                         page, page, entries)
 
 
 def topics(app: Sphinx) -> list[tuple[str, str, list[Essay]]]:
