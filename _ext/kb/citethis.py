@@ -35,7 +35,7 @@ from sphinx.application import Sphinx
 from .citeformats import csl_item, csl_json, ris_record
 from .domain import kb_domain
 from .essaymeta import doi_url, essay_meta
-from .meta import SITE_BUILDERS, author_names, page_url
+from .meta import SITE_BUILDERS, author_names, page_url, site_essay
 from .models import Essay
 from .vancouver import format_names
 
@@ -188,9 +188,7 @@ def essay_files(app: Sphinx, essay: Essay) -> dict[str, str]:
 
 def write_essay_files(app: Sphinx, pagename: str, templatename: str,
                       context: dict[str, Any], doctree: nodes.document | None) -> None:
-    if app.builder.name not in SITE_BUILDERS:
-        return
-    essay = kb_domain(app.env).essays.get(pagename)
+    essay = site_essay(app, pagename)
     if essay is None:
         return
     for suffix, text in essay_files(app, essay).items():

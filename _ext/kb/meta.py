@@ -39,6 +39,13 @@ _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,;:.!?])")
 _SPACES = re.compile(r"\s+")
 
 
+def site_essay(app: Sphinx, pagename: str) -> Essay | None:
+    """The essay a web page shows, or None (another page, or not a web build)."""
+    if app.builder.name not in SITE_BUILDERS:
+        return None
+    return kb_domain(app.env).essays.get(pagename)
+
+
 def base_url(config: Config) -> str:
     """``html_baseurl`` ending in ``/``, or ``""`` when it is not set.
 
@@ -143,9 +150,7 @@ def scholar_tags(names: list[str], essay: Essay) -> list[str]:
 def add_head_tags(app: Sphinx, pagename: str, templatename: str,
                   context: dict[str, Any], doctree: nodes.document | None) -> None:
     """Essay pages: Scholar tags and description; OpenGraph overrides."""
-    if app.builder.name not in SITE_BUILDERS:
-        return
-    essay = kb_domain(app.env).essays.get(pagename)
+    essay = site_essay(app, pagename)
     if essay is None:
         return
     tags = scholar_tags(author_names(app, essay), essay)
