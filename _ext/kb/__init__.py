@@ -13,7 +13,11 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
 * ``citations`` numbered citations and reference lists (any page);
   ``vancouver`` the house style; ``bibcheck`` clear messages for refs.bib;
 * ``listings`` the generated lists; ``checks`` checks across pages;
-  ``completeness`` no essay lost;
+  ``completeness`` no essay lost (every essay where readers look), with
+  ``site_links`` the written site's links; ``pdf_completeness`` the same
+  for a PDF; ``source_files`` files that cannot become one page;
+  ``encoding`` pages that are not UTF-8; ``stale_output`` pages of removed
+  documents; ``searchindex`` Sphinx's search index kept as a fresh build's;
 * ``nodes`` our doctree nodes and how each builder renders them;
   ``assets`` templates and CSS;
 * ``search`` Pagefind in the build; ``pagefind_bundle`` its indexes on disk;
@@ -48,6 +52,7 @@ from .citethis import setup_citethis
 from .completeness import setup_completeness
 from .domain import KBRole, KnowledgeBaseDomain
 from .embeds import setup_embeds
+from .encoding import setup_encoding
 from .essaypdf import setup_essaypdf
 from .feed import setup_feed
 from .feeds import setup_feeds
@@ -63,7 +68,10 @@ from .pages import setup_pages
 from .policy import setup_policy
 from .scholarly import setup_scholarly
 from .search import setup_search
+from .searchindex import setup_searchindex
 from .sitemap import setup_sitemap
+from .source_files import setup_source_files
+from .stale_output import setup_stale_output
 
 __version__ = "0.1.0"
 
@@ -84,6 +92,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_pages(app)
     setup_citations(app)
     setup_bibcheck(app)
+    setup_source_files(app)  # these five were one module, completeness.py:
+    setup_encoding(app)  # they connect in the order it did
+    setup_stale_output(app)
+    setup_searchindex(app)
     setup_completeness(app)
     setup_listings(app)
     setup_search(app)

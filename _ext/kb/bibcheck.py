@@ -17,7 +17,7 @@ what to change. So this module runs first (a lower priority number):
 Problems are remembered in the environment with the file's signature and
 reported again on every build until the file is fixed (an unchanged file
 is not parsed twice). The lenient UTF-8 codec here is also what lets a page
-that is not UTF-8 be read (see ``completeness.py``).
+that is not UTF-8 be read (see ``encoding.py``).
 """
 
 from __future__ import annotations

@@ -37,12 +37,12 @@ from sphinx.config import Config
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from ._compat import app_of, default_latex_documents, inline_all_toctrees, texescape
-from .completeness import report_missing_from_pdf
 from .domain import kb_domain
 from .frontmatter import FrontMatterError, parse, split
 from .gitdate import last_commit
 from .models import Essay
 from .nodes import kb_listing
+from .pdf_completeness import report_missing_from_pdf
 
 #: Title page: the document's title (the knowledge base's or the theme's
 #: name), the "author" line under it, and ``\kbdate`` (:func:`edition_date`,
