@@ -33,6 +33,8 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
 * ``gitdate`` dates from git for what has none; ``gitdates`` "Last updated";
 * ``buildlog`` a build log of messages only;
 * ``gcpause`` keeps the garbage collector off the loaded environment;
+* ``state`` the build's own state, typed: what one build hands on, and
+  what the next one needs; ``memo`` bounded memos of pure functions;
 * ``_compat`` the one place that touches private APIs of dependencies.
 """
 

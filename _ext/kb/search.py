@@ -41,6 +41,7 @@ from sphinx.util import logging
 from . import pagefind_bundle as bundle
 from . import search_words
 from .domain import kb_domain
+from .state import build_state
 
 logger = logging.getLogger(__name__)
 
@@ -133,12 +134,13 @@ def _note(app: Sphinx, docname: str) -> None:
     """
     if not _is_site_builder(app) or not app.config.kb_pagefind:
         return
-    changed: set[str] | None = getattr(app, "kb_changed_pages", None)
+    build = build_state(app)
+    changed = build.changed_pages
     if changed is None:
         outdir = Path(app.outdir)
-        app.kb_manifest = bundle.Manifest.load(outdir)  # type: ignore[attr-defined]
+        build.manifest = bundle.Manifest.load(outdir)
         (outdir / bundle.MAIN_DIR / bundle.MANIFEST).unlink(missing_ok=True)
-        changed = app.kb_changed_pages = set()  # type: ignore[attr-defined]
+        changed = build.changed_pages = set()
     path = Path(app.builder.get_outfilename(docname))  # type: ignore[attr-defined]
     changed.add(path.relative_to(app.outdir).as_posix())
 
@@ -164,9 +166,11 @@ def run_pagefind(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or not _is_site_builder(app) or not app.config.kb_pagefind:
         return
     outdir = Path(app.outdir)
-    changed: set[str] | None = app.__dict__.pop("kb_changed_pages", None)
-    manifest = (bundle.Manifest.load(outdir) if changed is None
-                else app.__dict__.pop("kb_manifest", None))
+    build = build_state(app)
+    changed, manifest = build.changed_pages, build.manifest
+    build.changed_pages = build.manifest = None  # taken: the next build starts afresh
+    if changed is None:
+        manifest = bundle.Manifest.load(outdir)
     indexed = bundle.page_count(outdir)
     if changed is None:  # nothing written or removed
         if manifest is not None and indexed:

@@ -16,17 +16,15 @@ from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.environment import BuildEnvironment
 
+from .domain import kb_domain
 from .source_files import source_suffixes
-
-_REMOVED = "kb_removed_docs"  # env attribute: docnames whose output must go
 
 
 def note_removed(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
                  removed: set[str]) -> list[str]:
     """Remember removed documents until their output is deleted (kept in the env)."""
-    pending: set[str] = getattr(env, _REMOVED, set())
-    pending = (pending | removed) - added
-    setattr(env, _REMOVED, pending)
+    stored = kb_domain(env).stored
+    stored.removed_docs = (stored.removed_docs | removed) - added
     return []
 
 
@@ -39,7 +37,8 @@ def remove_stale_output(app: Sphinx, exception: BaseException | None) -> None:
     env = app.env
     outdir = Path(builder.outdir)
     current = {Path(builder.get_outfilename(d)) for d in env.found_docs}
-    stale = [Path(builder.get_outfilename(d)) for d in getattr(env, _REMOVED, set())
+    stored = kb_domain(env).stored
+    stale = [Path(builder.get_outfilename(d)) for d in stored.removed_docs
              if d not in env.found_docs]
     # Pages of the knowledge-base folders hold nothing but documents, so
     # whatever is there and is not a current document is stale, even after
@@ -59,7 +58,7 @@ def remove_stale_output(app: Sphinx, exception: BaseException | None) -> None:
         for suffix in source_suffixes(app, app.config):
             (sources / f"{docname}{suffix}{app.config.html_sourcelink_suffix}").unlink(
                 missing_ok=True)
-    setattr(env, _REMOVED, set())
+    stored.removed_docs = set()
 
 
 def _docname_of(builder: StandaloneHTMLBuilder, outdir: Path, page: Path) -> str:

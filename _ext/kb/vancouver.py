@@ -61,7 +61,8 @@ Public API:
 * :func:`format_entry_text` -- one entry as ``pybtex.richtext.Text``.
 * :func:`format_person` / :func:`format_names` -- NLM person lists.
 * :func:`latex_to_text` -- TeX field value to plain Unicode text.
-* :func:`entry_fingerprint` -- stable hash to detect changed entries.
+* :data:`entry_fingerprint` -- stable hash to detect changed entries
+  (computed once per entry object).
 * :func:`is_online`, :func:`access_date`, :func:`parse_access_date`,
   :func:`nlm_date`, :func:`journal_title`, :func:`split_trailing_particles`
   and the label constants -- the rules above, for a parser of the printed
@@ -84,6 +85,8 @@ from pybtex.plugin import register_plugin
 from pybtex.richtext import HRef, String, Text
 from pybtex.style import FormattedEntry
 from pybtex.style.formatting import BaseStyle
+
+from .memo import PerObject
 
 __all__ = [
     "AVAILABLE_FROM",
@@ -814,7 +817,7 @@ def format_entry_text(entry: Entry) -> Text:
 # --------------------------------------------------------------------------
 
 
-def entry_fingerprint(entry: Entry) -> str:
+def _content_hash(entry: Entry) -> str:
     """A stable hash of an entry's type, fields and persons.
 
     Field names are case-insensitive in BibTeX, so they are lower-cased; the
@@ -831,6 +834,11 @@ def entry_fingerprint(entry: Entry) -> str:
     }
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     return hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
+
+
+#: :func:`_content_hash`, computed once per entry object: every essay citing
+#: an entry asks for it, on every build that checks refs.bib for changes.
+entry_fingerprint: PerObject[Entry, str] = PerObject(_content_hash)
 
 
 # --------------------------------------------------------------------------
