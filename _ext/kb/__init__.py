@@ -26,6 +26,7 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
 * ``latex`` the funders' PDFs; ``essaypdf`` one PDF per essay;
 * ``feed`` the site's Atom feed; ``feeds`` full text, and a feed per theme
   and person; ``sitemap``; ``meta`` Scholar and link-preview tags;
+  ``website`` which builders write the web site, and its addresses;
 * ``scholarly`` summary, DOI and funding on essay pages; ``funding`` and
   ``licences`` what they are set from; ``essaymeta`` an essay's
   bibliographic facts, for ``jsonld`` (schema.org), ``citeformats`` (RIS,

@@ -25,7 +25,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sphinx.application import Sphinx
-from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.util import logging
 
 from .domain import kb_domain
@@ -33,6 +32,7 @@ from .pagefind_bundle import indexed_urls
 from .pages import ESSAY, page_kind
 from .search import main_pages
 from .site_links import Site
+from .website import site_builder
 
 logger = logging.getLogger(__name__)
 
@@ -88,9 +88,7 @@ def essay_docnames(app: Sphinx) -> list[str]:
 
 def check_completeness(app: Sphinx, exception: BaseException | None) -> None:
     """Warn for every essay a reader could not find; O(essays)."""
-    builder = app.builder
-    if exception is not None or not isinstance(builder, StandaloneHTMLBuilder) \
-            or builder.name not in ("html", "dirhtml"):
+    if exception is not None or site_builder(app) is None:
         return
     for docname, missing in find_missing(app).items():
         logger.warning(

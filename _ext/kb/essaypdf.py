@@ -39,7 +39,7 @@ from sphinx.util import texescape
 
 from .domain import kb_domain
 from .frontmatter import FrontMatterError, parse, split
-from .meta import page_url
+from .website import page_url
 
 PREFIX = "essay-"
 ESSAYS = "essays"  # kb_pdf_set: the essays' own PDFs instead of the funders' ones

@@ -24,7 +24,6 @@ Sphinx's LaTeX builder would find nothing to put in a PDF. Here:
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from ._compat import app_of, default_latex_documents, inline_all_toctrees, texescape
 from .domain import kb_domain
 from .frontmatter import FrontMatterError, parse, split
-from .gitdate import last_commit
+from .gitdate import last_commit, source_date_epoch
 from .models import Essay
 from .nodes import kb_listing
 from .pdf_completeness import report_missing_from_pdf
@@ -97,11 +96,8 @@ RUNNING_FOOTER = r"""
 
 def epoch_date() -> str:
     """The date of SOURCE_DATE_EPOCH, or none: a PDF never shows build time."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch.isdigit():
-        return ""
-    day = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-    return f"{day.day} {day:%B %Y}"
+    epoch = source_date_epoch()
+    return "" if epoch is None else human_date(epoch.date())
 
 
 def house_elements(engine: str) -> dict[str, str]:

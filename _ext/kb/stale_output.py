@@ -18,6 +18,7 @@ from sphinx.environment import BuildEnvironment
 
 from .domain import kb_domain
 from .source_files import source_suffixes
+from .website import site_builder
 
 
 def note_removed(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
@@ -30,9 +31,8 @@ def note_removed(app: Sphinx, env: BuildEnvironment, added: set[str], changed: s
 
 def remove_stale_output(app: Sphinx, exception: BaseException | None) -> None:
     """Delete pages of documents that no longer exist; Sphinx keeps them."""
-    builder = app.builder
-    if exception is not None or not isinstance(builder, StandaloneHTMLBuilder) \
-            or builder.name not in ("html", "dirhtml"):
+    builder = site_builder(app)
+    if exception is not None or builder is None:
         return
     env = app.env
     outdir = Path(builder.outdir)

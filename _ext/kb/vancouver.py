@@ -504,7 +504,7 @@ def journal_title(entry: Entry) -> str:
     return _SPACES.sub(" ", _STOP_NOT_DECIMAL.sub("", title)).strip()
 
 
-def _sentence(text: str) -> str:
+def _close_block(text: str) -> str:
     """End a block with one full stop; ``?``, ``!`` and ``.`` need none.
 
     Trailing ``,;:`` left by the bib data are dropped first so that a block
@@ -661,7 +661,7 @@ def _chapter(entry: Entry) -> Blocks:
         ]
     authors = format_names(entry.persons.get("author", []))
     in_parts = [part for part in (_editors(entry), _titled(booktitle, _internet(entry))) if part]
-    in_block = "In: " + " ".join(_sentence(part) for part in in_parts) if in_parts else ""
+    in_block = "In: " + " ".join(_close_block(part) for part in in_parts) if in_parts else ""
     publisher = _publisher(entry)
     pages = _pages(entry)
     return [
@@ -800,7 +800,7 @@ def format_entry_text(entry: Entry) -> Text:
     ``..``, ``()`` or a dangling ``In:``.
     """
     blocks = _FORMATTERS.get(entry.type.lower(), _misc)(entry)
-    body = " ".join(filter(None, map(_sentence, blocks)))
+    body = " ".join(filter(None, map(_close_block, blocks)))
     parts: list[str | HRef] = [body]
     doi = _doi(entry)
     url = _url(entry)
