@@ -37,7 +37,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from ._compat import app_of, default_latex_documents, inline_all_toctrees, texescape
 from .domain import kb_domain
-from .frontmatter import FrontMatterError, parse, split
+from .frontmatter import read_data
 from .gitdate import last_commit, source_date_epoch
 from .models import Essay
 from .nodes import kb_listing
@@ -136,11 +136,7 @@ def theme_titles(srcdir: Path, themes_dir: str) -> dict[str, str]:
         if path.stem == "index":
             continue
         title = path.stem
-        try:
-            yaml_text, _ = split(path.read_text(encoding="utf-8"))
-            data = parse(yaml_text).data if yaml_text is not None else {}
-        except (FrontMatterError, OSError, UnicodeDecodeError):
-            data = {}
+        data = read_data(path)
         if isinstance(data.get("title"), str) and data["title"].strip():
             title = data["title"].strip()
         titles[path.stem] = title
