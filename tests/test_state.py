@@ -9,17 +9,23 @@ private copy of the ``kb`` root, serial, incremental and parallel.
 from __future__ import annotations
 
 import pickle
+import re
 from pathlib import Path
 
 from sphinx.util.console import strip_colors
 
-from conftest import build, copy_root
+from conftest import REPO, build, copy_root
 from kb._compat import ENV_PICKLE_FILENAME
 from kb.domain import kb_domain
 from kb.state import BuildState, StoredState, build_state
 
 #: An entry whose last field is left open (so pybtex cannot read it), and one after it.
 BROKEN = "\n@article{broken,\n  title = {T},\n  year = {2000,\n}\n\n@misc{after, title = {After}}\n"
+
+
+#: Ways of keeping state on Sphinx's objects behind the type checker's back.
+AD_HOC = re.compile(r"__dict__|setattr\(|getattr\((?:self\.)?(?:app|env)\s*,|"
+                    r"\b(?:app|env)\.kb_\w+\s*=")
 
 
 def kb_attributes(obj: object) -> list[str]:
@@ -96,3 +102,14 @@ def test_a_removed_essay_is_remembered_until_its_page_is_deleted(tmp_path: Path)
     app = build(src)
     assert not (Path(app.outdir) / "essays" / "gamma.html").exists()
     assert kb_domain(app.env).stored.removed_docs == set()
+
+
+def test_no_module_keeps_state_on_the_app_or_the_environment() -> None:
+    """Build state has one home, ``state.py``, and mypy checks every use of it."""
+    offending = [
+        f"{path.name}:{number}: {line.strip()}"
+        for path in sorted((REPO / "_ext" / "kb").glob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if AD_HOC.search(line)
+    ]
+    assert offending == []

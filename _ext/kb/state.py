@@ -5,7 +5,8 @@ state of the build itself, and it has two lifetimes:
 
 * :class:`BuildState` lives for one build, in memory: what one event
   handler finds out for a later one (the dates from git, the pages the
-  build wrote, whether refs.bib was parsed). It belongs to the
+  build wrote, whether refs.bib was parsed, what a re-read page showed
+  before). It belongs to the
   application (:func:`build_state`), so two builds in one process (the
   tests) never see each other's. Parallel reads fork the main process,
   so a worker sees what was set before reading began; everything here is
@@ -54,6 +55,12 @@ class BuildState:
     #: yet), and the Pagefind manifest taken off the disk at the first one.
     changed_pages: set[str] | None = None
     manifest: Manifest | None = None
+    #: ``listings``: what other pages showed of each page Sphinx purged
+    #: (its record, its citations) ...
+    facts_before: dict[str, tuple[object, ...]] = field(default_factory=dict)
+    #: ... and the knowledge-base pages read, so that only the listings
+    #: showing a changed fact are rewritten.
+    pages_read: set[str] = field(default_factory=set)
 
 
 @dataclass
