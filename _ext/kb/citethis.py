@@ -35,7 +35,6 @@ from sphinx.application import Sphinx
 from .citeformats import csl_item, csl_json, ris_record
 from .domain import kb_domain
 from .essaymeta import doi_url, essay_meta
-from .meta import author_names
 from .models import Essay
 from .vancouver import format_names
 from .website import page_url, site_builder, site_essay
@@ -140,7 +139,7 @@ def bibtex_entry(names: list[str], essay: Essay, site: str, url: str) -> str:
 
 
 def cite_block(app: Sphinx, essay: Essay) -> nodes.container:
-    names = author_names(app, essay)
+    names = kb_domain(app.env).author_names(essay)
     site = app.config.project
     url = page_url(app, essay.docname)
     block = nodes.container(classes=["kb-citethis", "no-search"])
@@ -184,7 +183,7 @@ def download_links(app: Sphinx, docname: str) -> nodes.paragraph:
 
 def essay_files(app: Sphinx, essay: Essay) -> dict[str, str]:
     """The essay's citation in each downloadable format: suffix -> text."""
-    names = author_names(app, essay)
+    names = kb_domain(app.env).author_names(essay)
     url = page_url(app, essay.docname)
     key = bibtex_key(names, essay)
     meta = essay_meta(app, essay)
@@ -233,8 +232,9 @@ def write_site_files(app: Sphinx, exception: BaseException | None) -> None:
     remove_stale_files(app)
     write_missing_essay_files(app)
     bib, ris, csl = [], [], []
-    for essay in kb_domain(app.env).essays_sorted():
-        names = author_names(app, essay)
+    domain = kb_domain(app.env)
+    for essay in domain.essays_sorted():
+        names = domain.author_names(essay)
         bib.append(bibtex_entry(names, essay, app.config.project,
                                 page_url(app, essay.docname)))
         meta = essay_meta(app, essay)

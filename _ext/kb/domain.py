@@ -96,6 +96,11 @@ class KnowledgeBaseDomain(Domain):
     def stored(self) -> StoredState:
         return self.data["stored"]
 
+    def author_names(self, essay: Essay) -> list[str]:
+        """Authors' names as their person pages give them (the id if unknown)."""
+        return [self.people[a.person].name if a.person in self.people else a.person
+                for a in essay.authors]
+
     def essays_sorted(self, docnames: Iterable[str] | None = None) -> list[Essay]:
         """Newest first, undated last, ties by title: one order everywhere."""
         chosen = (

@@ -35,7 +35,7 @@ from sphinx.util import logging
 
 from .domain import KnowledgeBaseDomain, kb_domain
 from .gitdate import last_commit, last_commits, source_date_epoch
-from .meta import DESCRIPTION, author_names
+from .meta import DESCRIPTION
 from .models import Essay
 from .website import base_url, site_builder
 
@@ -100,7 +100,7 @@ def feed_entry(app: Sphinx, domain: KnowledgeBaseDomain, essay: Essay, base: str
         _sub(entry, "updated", updated)
     if published:
         _sub(entry, "published", published)
-    for author, name in zip(essay.authors, author_names(app, essay), strict=True):
+    for author, name in zip(essay.authors, domain.author_names(essay), strict=True):
         element = _sub(entry, "author")
         _sub(element, "name", name)
         person = domain.people.get(author.person)

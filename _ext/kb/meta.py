@@ -90,13 +90,6 @@ def note_description(app: Sphinx, doctree: nodes.document) -> None:
             app.env.metadata[docname][DESCRIPTION] = description
 
 
-def author_names(app: Sphinx, essay: Essay) -> list[str]:
-    """Authors' names as their person pages give them (the id if unknown)."""
-    people = kb_domain(app.env).people
-    return [people[a.person].name if a.person in people else a.person
-            for a in essay.authors]
-
-
 def _tag(name: str, content: str) -> str:
     return f'<meta name="{html.escape(name)}" content="{html.escape(content, quote=True)}" />'
 
@@ -118,7 +111,7 @@ def add_head_tags(app: Sphinx, pagename: str, templatename: str,
     essay = site_essay(app, pagename)
     if essay is None:
         return
-    tags = scholar_tags(author_names(app, essay), essay)
+    tags = scholar_tags(kb_domain(app.env).author_names(essay), essay)
     meta = dict(context.get("meta") or {})  # a copy: never edit env.metadata
     description = meta.get(DESCRIPTION, "")
     if description:
