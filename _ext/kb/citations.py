@@ -5,7 +5,8 @@ directive while keeping its bibliography loading and configuration:
 
 * the stock role looks up the pybtex style plugin and formats the entry
   again for every single citation (half of all build time at 100 essays);
-  here each entry is formatted once per process and cached by content;
+  here each entry is formatted once per process and cached by content
+  (in a bounded memo, ``memo.py``);
 * the stock directive makes every essay depend on ``refs.bib``, so any
   edit re-reads every essay; here an essay records the fingerprints of
   the entries it cites and is re-read only when one of those changes;
