@@ -387,13 +387,3 @@ def report_missing_from_pdf(app: Sphinx, included: Iterable[str], pdf: str,
               "('make clean latexpdf'); if it is still missing, report it to the site's "
               "maintainers", (docname, None))
     return missing
-
-
-def setup_completeness(app: Sphinx) -> None:
-    app.connect("config-inited", check_source_files, priority=900)
-    app.connect("env-before-read-docs", check_encoding)
-    app.connect("env-get-outdated", note_removed)
-    # Before Pagefind indexes the site (500), and checked after it.
-    app.connect("build-finished", remove_stale_output, priority=100)
-    app.connect("build-finished", prune_search_index, priority=100)
-    app.connect("build-finished", check_completeness, priority=900)
