@@ -38,11 +38,13 @@ SETTINGS: tuple[Setting, ...] = (
             "the folder of theme pages"),
     # What content may do (policy.py).
     Setting("kb_policy_allow", [], "env", frozenset({list, tuple}),
-            "names of content rules a trusted site relaxes, e.g. [\"math\"]"),
+            "content rules a trusted site relaxes, by name, e.g. [\"math\"] "
+            "(policy.RULES)"),
     Setting("kb_max_page_bytes", 2_000_000, "env", frozenset({int}),
             "a page larger than this keeps its front matter, not its text"),
     Setting("kb_max_nesting", 50, "env", frozenset({int}),
-            "the deepest nesting of blocks a page may have"),
+            "the deepest nesting (emphasis, lists, quotes, directives inside each "
+            "other) a page may have; the deeper part is left out, with a message"),
     # Search (search.py).
     Setting("kb_pagefind", True, "html", frozenset({bool}),
             "index the site with Pagefind; False keeps Sphinx's own search"),
@@ -51,14 +53,16 @@ SETTINGS: tuple[Setting, ...] = (
             "indexes the whole site again (0: always the whole site)"),
     # PDFs (latex.py, essaypdf.py).
     Setting("kb_pdf_prefix", "", "", frozenset({str}),
-            "start of the funders' PDF file names (empty: from author or project)"),
+            "start of the funders' PDF file names, <prefix>-knowledge-base.pdf and "
+            "<prefix>-<theme>.pdf (empty: from author, else project)"),
     Setting("kb_pdf_tagged", True, "", frozenset({bool}),
-            "tagged PDFs (\\DocumentMetadata), for screen readers"),
+            "tagged PDFs (\\DocumentMetadata), for screen readers; costs TeX time"),
     Setting("kb_essay_pdf", True, "env", frozenset({bool}),
             "essay pages link their own PDF when it is beside them"),
     Setting("kb_pdf_set", "funders", "", frozenset({str}),
-            "which PDFs a LaTeX build makes: \"funders\" (whole and per theme) or "
-            "\"essays\" (one per essay; make latexpdf sets it)"),
+            "which PDFs a LaTeX build makes: \"funders\" (the whole knowledge base "
+            "and one per theme) or \"essays\" (one per essay; make latexpdf sets it "
+            "for its second build)"),
     # Feeds (feed.py, feeds.py).
     Setting("kb_feed_limit", 50, "", frozenset({int}),
             "how many of the newest essays each Atom feed holds"),
