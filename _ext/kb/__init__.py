@@ -36,6 +36,8 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
 * ``gcpause`` keeps the garbage collector off the loaded environment;
 * ``state`` the build's own state, typed: what one build hands on, and
   what the next one needs; ``memo`` bounded memos of pure functions;
+* ``config`` every ``kb_*`` setting of conf.py; ``wiring`` every event
+  handler, in one table, in build-phase order;
 * ``_compat`` the one place that touches private APIs of dependencies.
 """
 
@@ -47,34 +49,17 @@ from sphinx.application import Sphinx
 
 from . import vancouver
 from .assets import setup_assets
-from .bibcheck import setup_bibcheck
 from .buildlog import setup_buildlog
-from .checks import check_references, explain_missing_link
 from .citations import setup_citations
-from .citethis import setup_citethis
-from .completeness import setup_completeness
+from .config import setup_config
 from .domain import KBRole, KnowledgeBaseDomain
 from .embeds import setup_embeds
-from .encoding import setup_encoding
-from .essaypdf import setup_essaypdf
-from .feed import setup_feed
-from .feeds import setup_feeds
-from .funding import setup_funding
-from .gcpause import setup_gcpause
-from .gitdates import setup_gitdates
-from .jsonld import setup_jsonld
 from .latex import setup_latex
 from .listings import setup_listings
-from .meta import setup_meta
 from .nodes import setup_nodes
 from .pages import setup_pages
 from .policy import setup_policy
-from .scholarly import setup_scholarly
-from .search import setup_search
-from .searchindex import setup_searchindex
-from .sitemap import setup_sitemap
-from .source_files import setup_source_files
-from .stale_output import setup_stale_output
+from .wiring import connect_handlers
 
 __version__ = "0.1.0"
 
@@ -83,10 +68,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_buildlog(app)
     app.setup_extension("myst_parser")
     app.setup_extension("sphinxcontrib.bibtex")
+    setup_config(app)  # every kb_* value (config.py)
     setup_policy(app)  # what content may do: before anything reads a page
     setup_embeds(app)  # what pages used raw HTML for, made safely
     vancouver.register()
-    setup_gcpause(app)
     app.add_domain(KnowledgeBaseDomain)
     for name in ("essay", "person", "theme"):
         app.add_role(name, KBRole(name))
@@ -94,27 +79,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_nodes(app)
     setup_pages(app)
     setup_citations(app)
-    setup_bibcheck(app)
-    setup_source_files(app)  # these five were one module, completeness.py:
-    setup_encoding(app)  # they connect in the order it did
-    setup_stale_output(app)
-    setup_searchindex(app)
-    setup_completeness(app)
     setup_listings(app)
-    setup_search(app)
     setup_latex(app)
-    setup_meta(app)
-    setup_feed(app)
-    setup_sitemap(app)
-    setup_citethis(app)
-    setup_funding(app)  # issue 16: scholarly publishing
-    setup_gitdates(app)
-    setup_scholarly(app)
-    setup_jsonld(app)
-    setup_feeds(app)
-    setup_essaypdf(app)
-    app.connect("env-check-consistency", check_references)
-    app.connect("warn-missing-reference", explain_missing_link)
+    connect_handlers(app)  # every event handler, in one table (wiring.py)
     return {
         "version": __version__,
         "env_version": 1,

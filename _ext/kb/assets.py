@@ -31,5 +31,4 @@ def add_asset_paths(app: Sphinx, config: Config) -> None:
 
 
 def setup_assets(app: Sphinx) -> None:
-    app.connect("config-inited", add_asset_paths)
     app.add_css_file("kb.css")

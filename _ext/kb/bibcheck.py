@@ -53,9 +53,6 @@ logger = logging.getLogger(__name__)
 #: A UTF-8 codec that shows undecodable bytes as U+FFFD instead of raising.
 #: Used only after the file has been reported; the page is still built.
 LENIENT_UTF8 = "kb_utf8_replace"
-#: Sphinx runs ``builder-inited`` handlers by priority; sphinxcontrib-bibtex's
-#: use the default (500), so ours runs first.
-PRIORITY = 400
 #: Links a reader may follow from a reference; others are shown as text.
 SAFE_URL = re.compile(r"^https?://", re.IGNORECASE)
 _ENTRY_START = re.compile(r"@\s*[A-Za-z][\w-]*\s*[{(]")
@@ -395,8 +392,3 @@ def save_parse(app: Sphinx, exception: BaseException | None) -> None:
     if exception is None and build.bib_parsed and \
             _signature(pickled) == build.env_pickle_at_parse:
         save_environment(app)
-
-
-def setup_bibcheck(app: Sphinx) -> None:
-    app.connect("builder-inited", check_bibfiles, priority=PRIORITY)
-    app.connect("build-finished", save_parse)

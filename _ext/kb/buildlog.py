@@ -104,4 +104,3 @@ def setup_buildlog(app: Sphinx) -> None:
     if not any(isinstance(f, DropMystConfigDump) for f in myst.filters):
         myst.addFilter(DropMystConfigDump())
     warnings_on_their_own_line()
-    app.connect("config-inited", cards_message_if_wanted)

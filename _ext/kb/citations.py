@@ -287,5 +287,4 @@ def setup_citations(app: Sphinx) -> dict[str, Any]:
     app.add_role("footcite", FootCiteRole(), override=True)
     app.add_directive("footbibliography", FootBibliographyDirective, override=True)
     app.add_transform(ReferenceListOnAnyPage)
-    app.connect("env-get-outdated", outdated_by_bibliography)
     return {}

@@ -36,14 +36,11 @@ from .citeformats import csl_item, csl_json, ris_record
 from .domain import kb_domain
 from .essaymeta import doi_url, essay_meta
 from .models import Essay
+from .nodes import cite_this
 from .vancouver import format_names
 from .website import page_url, site_builder, site_essay
 
 HEADING = "How to cite this essay"
-
-
-class cite_this(nodes.General, nodes.Element):  # noqa: N801 - docutils style
-    """Where the block goes; ``docname`` names the essay (PDFs merge pages)."""
 
 
 def add_cite_this(container: nodes.Element, docname: str) -> None:
@@ -259,10 +256,3 @@ def fill_cite_this(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             node.parent.remove(node)
         else:
             node.replace_self(cite_block(app, essay))
-
-
-def setup_citethis(app: Sphinx) -> None:
-    app.add_node(cite_this)
-    app.connect("doctree-resolved", fill_cite_this)
-    app.connect("html-page-context", write_essay_files)
-    app.connect("build-finished", write_site_files)

@@ -134,6 +134,3 @@ def find_missing(app: Sphinx) -> dict[str, list[str]]:
     return missing
 
 
-def setup_completeness(app: Sphinx) -> None:
-    # After Pagefind has indexed the site (500).
-    app.connect("build-finished", check_completeness, priority=900)

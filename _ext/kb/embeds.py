@@ -12,9 +12,8 @@ plain link to the video, which is all that the PDF shows.
 
 from __future__ import annotations
 
-import html
 import re
-from typing import Any, ClassVar
+from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 from docutils import nodes
@@ -25,6 +24,7 @@ from sphinx.util.docutils import SphinxDirective, SphinxRole
 from sphinx.util.osutil import relative_uri
 
 from .feed import FEED_FILE
+from .nodes import feed_link, kb_video
 from .website import base_url
 
 logger = logging.getLogger(__name__)
@@ -60,10 +60,6 @@ def player(address: str) -> str | None:
             if _YOUTUBE_ID.fullmatch(video) else None)
 
 
-class kb_video(nodes.General, nodes.Element):  # noqa: N801 - docutils node naming
-    """A video frame (HTML only); its children, a plain link, go everywhere."""
-
-
 class VideoDirective(SphinxDirective):
     """``{video} https://www.youtube.com/watch?v=...`` with a ``:title:``."""
 
@@ -95,29 +91,6 @@ class VideoDirective(SphinxDirective):
         return [node]
 
 
-def visit_video_html(self: Any, node: kb_video) -> None:
-    self.body.append(
-        '<figure class="kb-video">'
-        f'<iframe src="{html.escape(node["src"])}" title="{html.escape(node["title"])}" '
-        'loading="lazy" referrerpolicy="strict-origin-when-cross-origin" '
-        'sandbox="allow-scripts allow-same-origin allow-presentation allow-popups" '
-        'allow="fullscreen; picture-in-picture" allowfullscreen '
-        'width="640" height="360" style="width:100%;max-width:640px;height:auto;'
-        'aspect-ratio:16/9;border:0"></iframe><figcaption>')  # fits a phone
-
-
-def depart_video_html(self: Any, node: kb_video) -> None:
-    self.body.append("</figcaption></figure>\n")
-
-
-def _children_only(self: Any, node: nodes.Node) -> None:
-    """Other writers show only the link."""
-
-
-class feed_link(nodes.Inline, nodes.TextElement):  # noqa: N801 - docutils node naming
-    """A link to the Atom feed, resolved per builder when the page is written."""
-
-
 class FeedRole(SphinxRole):
     """``{feed}`Atom feed``: a link to the site's feed."""
 
@@ -144,11 +117,5 @@ def resolve_feed_links(app: Sphinx, doctree: nodes.document, docname: str) -> No
 
 
 def setup_embeds(app: Sphinx) -> None:
-    app.add_node(kb_video, html=(visit_video_html, depart_video_html),
-                 latex=(_children_only, _children_only), text=(_children_only, _children_only),
-                 man=(_children_only, _children_only),
-                 texinfo=(_children_only, _children_only))
     app.add_directive("video", VideoDirective)
-    app.add_node(feed_link)
     app.add_role("feed", FeedRole())
-    app.connect("doctree-resolved", resolve_feed_links)

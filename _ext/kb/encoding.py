@@ -35,7 +35,3 @@ def check_encoding(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> N
             lenient = True
     if lenient:
         env.settings["input_encoding"] = LENIENT_UTF8
-
-
-def setup_encoding(app: Sphinx) -> None:
-    app.connect("env-before-read-docs", check_encoding)

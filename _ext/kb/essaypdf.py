@@ -173,14 +173,3 @@ def pdf_appeared(app: Sphinx, env: Any, added: set[str], changed: set[str],
     return [docname for docname in kb_domain(env).essays
             if docname not in changed and docname not in removed
             and env.metadata.get(docname, {}).get(HAS_PDF) != has_pdf(app, docname)]
-
-
-def setup_essaypdf(app: Sphinx) -> None:
-    app.add_config_value("kb_essay_pdf", True, "env", types=[bool])
-    app.add_config_value("kb_pdf_set", "funders", "", types=[str])
-    app.connect("config-inited", add_essay_documents, priority=700)
-    app.connect("build-finished", keep_unchanged_tex_times)
-    app.connect("doctree-read", note_pdf)
-    app.connect("env-get-outdated", pdf_appeared)
-    app.connect("doctree-resolved", add_pdf_link)
-    app.connect("html-page-context", pdf_head_tag)

@@ -174,9 +174,3 @@ def feed_link(app: Sphinx, pagename: str, templatename: str,
         f'<link rel="alternate" type="{FEED_TYPE}" '
         f'title="{html.escape(title, quote=True)}" href="{html.escape(href, quote=True)}" />\n'
     )
-
-
-def setup_feed(app: Sphinx) -> None:
-    app.add_config_value("kb_feed_limit", 50, "", types=[int])
-    app.connect("html-page-context", feed_link)
-    app.connect("build-finished", write_feed)

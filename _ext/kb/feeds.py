@@ -214,11 +214,3 @@ def topic_feed_link(app: Sphinx, pagename: str, templatename: str,
 
 def on_feed_entry(app: Sphinx, essay: Essay, entry: ET.Element) -> None:
     enrich_entry(app, essay, entry)
-
-
-def setup_feeds(app: Sphinx) -> None:
-    app.add_event("kb-feed-entry")
-    app.connect("kb-feed-entry", on_feed_entry)
-    app.connect("html-page-context", keep_fulltext)
-    app.connect("html-page-context", topic_feed_link)
-    app.connect("build-finished", write_topic_feeds)

@@ -28,14 +28,6 @@ from .models import Essay, Funding, Licence
 logger = logging.getLogger(__name__)
 
 HEADING = "Funding and licence"
-CONFIG = {
-    "kb_funder": "name of the funder",
-    "kb_funding_award": "award or grant number",
-    "kb_funding_statement": "acknowledgement printed on every essay",
-    "kb_funding_disclaimer": "the funder's disclaimer",
-    "kb_licence": "an SPDX id such as CC-BY-4.0, or a licence's name",
-    "kb_licence_url": "the licence's URL (needed when kb_licence is not an SPDX id)",
-}
 
 
 def _value(config: Config, name: str) -> str | None:
@@ -121,9 +113,3 @@ def check_config(app: Sphinx, config: Config) -> None:
     if url and not url.startswith(("https://", "http://")):
         logger.warning("conf.py: kb_licence_url must start with https://; got %r", url,
                        type="kb", subtype="config")
-
-
-def setup_funding(app: Sphinx) -> None:
-    for name in CONFIG:
-        app.add_config_value(name, "", "env", types=[str])
-    app.connect("config-inited", check_config)

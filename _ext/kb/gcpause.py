@@ -89,13 +89,3 @@ def document_resolved(app: Sphinx, *args: object) -> None:
 def build_finished(app: Sphinx, exception: BaseException | None) -> None:
     resume_collector()
     gc.freeze()
-
-
-def setup_gcpause(app: Sphinx) -> None:
-    # Last of config-inited, first of builder-inited, last of the others.
-    app.connect("config-inited", pause_collector, priority=900)
-    app.connect("builder-inited", environment_loaded, priority=0)
-    app.connect("doctree-read", collect_young_and_freeze, priority=999)
-    app.connect("env-updated", reading_done, priority=999)
-    app.connect("doctree-resolved", document_resolved, priority=999)
-    app.connect("build-finished", build_finished, priority=900)

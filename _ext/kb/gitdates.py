@@ -57,8 +57,3 @@ def changed_since_read(app: Sphinx, env: BuildEnvironment, added: set[str],
     return [docname for docname in kb_domain(env).essays
             if docname not in changed and docname not in removed
             and env.metadata.get(docname, {}).get(UPDATED, "") != dates.get(docname, "")]
-
-
-def setup_gitdates(app: Sphinx) -> None:
-    app.connect("builder-inited", refresh)
-    app.connect("env-get-outdated", changed_since_read)

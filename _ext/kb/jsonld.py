@@ -132,7 +132,3 @@ def add_jsonld(app: Sphinx, pagename: str, templatename: str,
     if not base_url(app.config):
         data.pop("@id", None)
     context["metatags"] = context.get("metatags", "") + script(data)
-
-
-def setup_jsonld(app: Sphinx) -> None:
-    app.connect("html-page-context", add_jsonld, priority=450)

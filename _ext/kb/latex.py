@@ -436,11 +436,6 @@ def date_from_epoch_only(app: Sphinx) -> None:
 
 
 def setup_latex(app: Sphinx) -> None:
-    app.add_config_value("kb_pdf_prefix", "", "", types=[str])
-    app.add_config_value("kb_pdf_tagged", True, "", types=[bool])
-    app.connect("config-inited", configure_latex, priority=600)
-    app.connect("builder-inited", date_from_epoch_only)
     app.add_post_transform(InlineEssays)
     app.add_post_transform(LinkTextInPDF)
     app.add_post_transform(RaggedReferences)
-    app.connect("build-finished", tag_pdfs)

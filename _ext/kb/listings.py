@@ -264,13 +264,8 @@ def _essays(count: int) -> str:
 
 
 def setup_listings(app: Sphinx) -> None:
-    app.add_node(kb_listing)
     app.add_directive("essay-list", EssayListDirective)
     app.add_directive("theme-list", ThemeListDirective)
     app.add_directive("person-list", PersonListDirective)
     app.add_directive("cited-works", CitedWorksDirective)
     app.add_post_transform(FillListings)
-    app.connect("doctree-read", note_listings)
-    app.connect("env-purge-doc", note_purge)
-    app.connect("env-before-read-docs", note_reads)
-    app.connect("env-get-updated", pages_to_rewrite)

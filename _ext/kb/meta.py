@@ -130,10 +130,3 @@ def opengraph_site_url(app: Sphinx, config: Config) -> None:
     """sphinxext-opengraph reads ``ogp_site_url``; default it to ``html_baseurl``."""
     if "ogp_site_url" in config and not config.ogp_site_url and base_url(config):
         config.ogp_site_url = base_url(config)
-
-
-def setup_meta(app: Sphinx) -> None:
-    app.connect("config-inited", opengraph_site_url)
-    app.connect("doctree-read", note_description)
-    # Before sphinxext-opengraph (500), which reads the page metadata.
-    app.connect("html-page-context", add_head_tags, priority=400)

@@ -1,13 +1,22 @@
 """The extension's own doctree nodes and how each builder renders them.
 
-HTML gets semantic markup (``<time>``, accessible citation links); LaTeX
-gets hyperlinked markers. Every other builder gets the same content made
-of standard docutils nodes by :func:`degrade_for_other_builders`, so the
-knowledge base builds with any Sphinx builder.
+Every node class of the extension is defined here and registered, with
+its visitors for each builder that renders it, by :func:`setup_nodes`:
+the one place to look when a builder meets a node it does not know.
+
+HTML gets semantic markup (``<time>``, accessible citation links, the
+video frame); LaTeX gets hyperlinked markers. Every other builder gets the
+same content made of standard docutils nodes by
+:func:`degrade_for_other_builders`, so the knowledge base builds with any
+Sphinx builder. Placeholders (``kb_listing``, ``reference_list``,
+``cite_this``, ``feed_link``) have no visitors: the modules that make them
+replace them before any writer runs (``listings``, ``citations``,
+``citethis``, ``embeds``).
 """
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from docutils import nodes
@@ -39,6 +48,18 @@ class kb_listing(nodes.General, nodes.Element):  # noqa: N801
 
 class reference_list(nodes.General, nodes.Element):  # noqa: N801
     """Placeholder left by ``{footbibliography}``; filled when the essay is read."""
+
+
+class cite_this(nodes.General, nodes.Element):  # noqa: N801 - docutils style
+    """Where the block goes; ``docname`` names the essay (PDFs merge pages)."""
+
+
+class kb_video(nodes.General, nodes.Element):  # noqa: N801 - docutils node naming
+    """A video frame (HTML only); its children, a plain link, go everywhere."""
+
+
+class feed_link(nodes.Inline, nodes.TextElement):  # noqa: N801 - docutils node naming
+    """A link to the Atom feed, resolved per builder when the page is written."""
 
 
 def marker_text(numbers: list[int]) -> str:
@@ -102,8 +123,23 @@ def visit_marker_latex(self: LaTeXTranslator, node: citation_marker) -> None:
     raise nodes.SkipNode
 
 
+def visit_video_html(self: Any, node: kb_video) -> None:
+    self.body.append(
+        '<figure class="kb-video">'
+        f'<iframe src="{html.escape(node["src"])}" title="{html.escape(node["title"])}" '
+        'loading="lazy" referrerpolicy="strict-origin-when-cross-origin" '
+        'sandbox="allow-scripts allow-same-origin allow-presentation allow-popups" '
+        'allow="fullscreen; picture-in-picture" allowfullscreen '
+        'width="640" height="360" style="width:100%;max-width:640px;height:auto;'
+        'aspect-ratio:16/9;border:0"></iframe><figcaption>')  # fits a phone
+
+
+def depart_video_html(self: Any, node: kb_video) -> None:
+    self.body.append("</figcaption></figure>\n")
+
+
 def visit_passthrough(self: Any, node: nodes.Element) -> None:
-    """Render the node's children as they are (LaTeX dates)."""
+    """Render the node's children as they are (LaTeX dates; videos but in HTML)."""
 
 
 def depart_passthrough(self: Any, node: nodes.Element) -> None:
@@ -136,11 +172,9 @@ def degrade_for_other_builders(app: Sphinx, doctree: nodes.document, docname: st
 
 
 def setup_nodes(app: Sphinx) -> None:
-    app.add_node(
-        kb_date,
-        html=(visit_date_html, depart_date_html),
-        latex=(visit_passthrough, depart_passthrough),
-    )
+    """Every node class, with its visitors per builder (epub uses html's)."""
+    passthrough = (visit_passthrough, depart_passthrough)
+    app.add_node(kb_date, html=(visit_date_html, depart_date_html), latex=passthrough)
     app.add_node(
         citation_marker,
         html=(visit_marker_html, None),
@@ -152,4 +186,9 @@ def setup_nodes(app: Sphinx) -> None:
         html=(visit_heading_html, depart_heading_html),
         latex=(LaTeXTranslator.visit_rubric, LaTeXTranslator.depart_rubric),
     )
-    app.connect("doctree-resolved", degrade_for_other_builders)
+    # A frame on the web page; every other writer shows its children (the link).
+    app.add_node(kb_video, html=(visit_video_html, depart_video_html), latex=passthrough,
+                 text=passthrough, man=passthrough, texinfo=passthrough)
+    # Placeholders, replaced before any writer runs (see the module docstring).
+    for placeholder in (kb_listing, reference_list, cite_this, feed_link):
+        app.add_node(placeholder)

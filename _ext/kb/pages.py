@@ -225,8 +225,4 @@ def last_section(section: nodes.section) -> nodes.section:
 
 
 def setup_pages(app: Sphinx) -> None:
-    app.add_config_value("kb_essays_dir", "essays", "env", types=[str])
-    app.add_config_value("kb_people_dir", "people", "env", types=[str])
-    app.add_config_value("kb_themes_dir", "themes", "env", types=[str])
-    app.connect("source-read", cut_front_matter)
     app.add_transform(KnowledgePageTransform)

@@ -606,14 +606,7 @@ def limit_size(app: Sphinx, docname: str, source: list[str]) -> None:
 
 
 def setup_policy(app: Sphinx) -> None:
-    app.add_config_value("kb_policy_allow", [], "env", types=[list, tuple])
-    app.add_config_value("kb_max_page_bytes", 2_000_000, "env", types=[int])
-    app.add_config_value("kb_max_nesting", 50, "env", types=[int])
     app.add_source_parser(PolicyMystParser, override=True)
     app.add_source_parser(PolicyRSTParser, override=True)
-    app.connect("config-inited", check_config, priority=100)
-    app.connect("config-inited", install_directives)
-    app.connect("config-inited", check_sources)
-    app.connect("source-read", limit_size, priority=100)
     app.add_transform(PolicyTransform)
     app.add_post_transform(RemoteImagesAsLinks)

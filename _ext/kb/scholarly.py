@@ -13,12 +13,12 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 from .byline import date_node
-from .citethis import cite_this
 from .domain import kb_domain
 from .essaymeta import doi_url
 from .funding import essay_funding, essay_licence, funding_block
 from .gitdates import UPDATED, last_changed
 from .models import Essay
+from .nodes import cite_this
 
 
 def _first(doctree: nodes.Node, cls: str) -> nodes.Element | None:
@@ -65,8 +65,3 @@ def add_scholarly(app: Sphinx, doctree: nodes.document) -> None:
     else:
         section: nodes.Element = next(iter(doctree.findall(nodes.section)), doctree)
         section += block
-
-
-def setup_scholarly(app: Sphinx) -> None:
-    # Before meta's description (500): the essay's nodes are complete.
-    app.connect("doctree-read", add_scholarly, priority=400)

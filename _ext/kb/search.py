@@ -202,17 +202,3 @@ def run_pagefind(app: Sphinx, exception: BaseException | None) -> None:
         return
     logger.info("done (%d page%s%s)", count, "" if count == 1 else "s",
                 "" if whole else f"; {indexed} in the main index")
-
-
-def setup_search(app: Sphinx) -> None:
-    app.add_config_value("kb_pagefind", True, "html", types=frozenset({bool}))
-    # Share of the site's pages the recent index may hold before Pagefind
-    # indexes the whole site again (0: always the whole site).
-    app.add_config_value("kb_pagefind_recent_limit", bundle.RECENT_LIMIT, "",
-                         types=frozenset({float, int}))
-    app.connect("builder-inited", disable_sphinx_index)
-    app.connect("html-collect-pages", search_page)
-    app.connect("html-page-context", page_context)
-    app.connect("doctree-resolved", note_written)
-    app.connect("env-get-outdated", note_removed)
-    app.connect("build-finished", run_pagefind)

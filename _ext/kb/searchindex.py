@@ -32,8 +32,3 @@ def prune_search_index(app: Sphinx, exception: BaseException | None) -> None:
     pruned = js_index.dumps(data)
     if pruned != text:
         path.write_text(pruned, encoding="utf-8")
-
-
-def setup_searchindex(app: Sphinx) -> None:
-    # Before Pagefind indexes the site (500), and checked after it.
-    app.connect("build-finished", prune_search_index, priority=100)

@@ -52,7 +52,3 @@ def write_sitemap(app: Sphinx, exception: BaseException | None) -> None:
         logger.info("no %s written: set html_baseurl to the site's address", SITEMAP_FILE)
         return
     Path(app.outdir, SITEMAP_FILE).write_bytes(sitemap(site_addresses(app)))
-
-
-def setup_sitemap(app: Sphinx) -> None:
-    app.connect("build-finished", write_sitemap)

@@ -85,7 +85,3 @@ def check_source_files(app: Sphinx, config: Config) -> None:
                 excluded.append(f"{folder}/{stem}{suffix}")
     if excluded:
         config.exclude_patterns = [*config.exclude_patterns, *excluded]
-
-
-def setup_source_files(app: Sphinx) -> None:
-    app.connect("config-inited", check_source_files, priority=900)

@@ -72,9 +72,3 @@ def _remove_if_empty(folder: Path, outdir: Path) -> None:
     while folder != outdir and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
-
-
-def setup_stale_output(app: Sphinx) -> None:
-    app.connect("env-get-outdated", note_removed)
-    # Before Pagefind indexes the site (500).
-    app.connect("build-finished", remove_stale_output, priority=100)
