@@ -36,6 +36,8 @@ from kb import (
     policy,
     scholarly,
     search,
+    source_files,
+    stale_output,
 )
 from kb.wiring import HANDLERS
 
@@ -137,7 +139,7 @@ def test_ours_run_where_they_must_among_sphinx_and_other_extensions(emissions):
     for calls in emissions_of(emissions, "config-inited"):
         # The source suffixes Sphinx normalises (convert_source_suffix) are read.
         sphinx_config = position(calls, "sphinx/config.py")
-        assert calls.index(completeness.check_source_files.__code__) > max(sphinx_config)
+        assert calls.index(source_files.check_source_files.__code__) > max(sphinx_config)
     for calls in emissions_of(emissions, "html-page-context"):
         # sphinxext-opengraph reads the page metadata our head tags set.
         opengraph = position(calls, "sphinxext/opengraph")
@@ -156,16 +158,16 @@ def priority(handler: Callable[..., Any]) -> int:
 #: (earlier, later, why): orders that change what the build does.
 RULES: list[tuple[Callable[..., Any], Callable[..., Any], str]] = [
     (policy.check_config, policy.install_directives, "rules are validated, then applied"),
-    (policy.check_sources, completeness.check_source_files, "refused files first"),
+    (policy.check_sources, source_files.check_source_files, "refused files first"),
     (latex.configure_latex, essaypdf.add_essay_documents, "essays' PDFs replace the set"),
     (policy.limit_size, pages.cut_front_matter, "an oversized page is cut first"),
     (scholarly.add_scholarly, meta.note_description, "the essay's nodes are complete"),
     (meta.add_head_tags, jsonld.add_jsonld, "the head tags come first in the head"),
-    (completeness.remove_stale_output, search.run_pagefind,
+    (stale_output.remove_stale_output, search.run_pagefind,
      "pages of removed documents are not indexed"),
     (search.run_pagefind, completeness.check_completeness,
      "every essay is checked in the index just written"),
-    (completeness.remove_stale_output, completeness.check_completeness,
+    (stale_output.remove_stale_output, completeness.check_completeness,
      "the check reads the output as it stays"),
     (latex.tag_pdfs, essaypdf.keep_unchanged_tex_times,
      "the .tex is compared once it has its final text"),
@@ -180,7 +182,7 @@ def test_the_order_that_matters_follows_from_priorities(earlier, later, why):
 
 def test_the_collector_pauses_around_everything_else():
     """gcpause: first of builder-inited, last of the others but the two checks."""
-    checks = {completeness.check_source_files, completeness.check_completeness}
+    checks = {source_files.check_source_files, completeness.check_completeness}
     for hook in (h for h in HANDLERS if h.handler.__module__ == "kb.gcpause"):
         others = [h for h in HANDLERS if h.event == hook.event and h is not hook]
         if hook.event == "builder-inited":
