@@ -29,6 +29,7 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
 * ``gitdate`` dates from git for what has none; ``gitdates`` "Last updated";
 * ``buildlog`` a build log of messages only;
 * ``gcpause`` keeps the garbage collector off the loaded environment;
+  ``rebuilds`` what a build changed (whole-site outputs remade only then);
 * ``_compat`` the one place that touches private APIs of dependencies.
 """
 
@@ -61,6 +62,7 @@ from .meta import setup_meta
 from .nodes import setup_nodes
 from .pages import setup_pages
 from .policy import setup_policy
+from .rebuilds import setup_rebuilds
 from .scholarly import setup_scholarly
 from .search import setup_search
 from .sitemap import setup_sitemap
@@ -76,6 +78,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_embeds(app)  # what pages used raw HTML for, made safely
     vancouver.register()
     setup_gcpause(app)
+    setup_rebuilds(app)  # what a build changed, for outputs made from every page
     app.add_domain(KnowledgeBaseDomain)
     for name in ("essay", "person", "theme"):
         app.add_role(name, KBRole(name))

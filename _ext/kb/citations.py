@@ -274,10 +274,17 @@ def outdated_by_bibliography(app: Sphinx, env: BuildEnvironment, added: set[str]
         return []
     domain.data["bib_signature"] = signature
     entries = bib_entries(env)
+    # Keys whose entries the parse found changed, added or removed (None:
+    # unknown, every cited entry is compared): others need no fingerprint.
+    changed_keys: set[str] | None = getattr(app, "kb_bib_changed", None)
+    if changed_keys is not None:
+        changed_keys = {key.lower() for key in changed_keys}  # keys ignore case
     current: dict[str, str | None] = {}
     stale = []
     for docname, cited in domain.citations.items():
         for key, fingerprint in cited.items():
+            if changed_keys is not None and key.lower() not in changed_keys:
+                continue
             if key not in current:
                 entry = entries.get(key)
                 current[key] = entry_fingerprint(entry) if entry is not None else None

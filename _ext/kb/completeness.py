@@ -24,6 +24,7 @@ cost O(essays). :func:`report_missing_from_pdf` is the same check for a PDF.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import posixpath
@@ -38,6 +39,7 @@ from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
+from . import rebuilds
 from ._compat import js_index
 from .bibcheck import LENIENT_UTF8, not_utf8_message, undecodable_line
 from .domain import kb_domain
@@ -158,6 +160,13 @@ def remove_stale_output(app: Sphinx, exception: BaseException | None) -> None:
             or builder.name not in ("html", "dirhtml"):
         return
     env = app.env
+    # The same documents as when the output was last found clean, none
+    # removed since: nothing can be stale (a scan is O(pages)).
+    documents = hashlib.sha256("\n".join(sorted(env.found_docs)).encode()).hexdigest()
+    if not getattr(env, _REMOVED, None) and \
+            rebuilds.is_current(app, "stale-output", documents, pages=False):
+        return
+    rebuilds.remember(app, "stale-output", documents, pages=False)
     outdir = Path(builder.outdir)
     current = {Path(builder.get_outfilename(d)) for d in env.found_docs}
     stale = [Path(builder.get_outfilename(d)) for d in getattr(env, _REMOVED, set())
@@ -329,20 +338,40 @@ def check_completeness(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or not isinstance(builder, StandaloneHTMLBuilder) \
             or builder.name not in ("html", "dirhtml"):
         return
-    for docname, missing in find_missing(app).items():
-        _warn(f"the essay is missing from {'; '.join(missing)}: rebuild from scratch "
+    if rebuilds.is_current(app, "completeness"):
+        return  # checked clean, and no page written or removed since
+    # Clean when the build began, and only essay pages written: listings,
+    # links and the home page are as checked, so only those essays can miss.
+    only = None
+    if rebuilds.was_current(app, "completeness") and not rebuilds.removed_any(app):
+        written = rebuilds.written(app)
+        if all(page_kind(app.config, d) == ESSAY for d in written):
+            only = written
+    missing = find_missing(app, only)
+    if not missing:
+        rebuilds.remember(app, "completeness")
+    for docname, missing_from in missing.items():
+        _warn(f"the essay is missing from {'; '.join(missing_from)}: rebuild from scratch "
               "('make clean html'); if it is still missing, report it to the site's "
               "maintainers", (docname, None))
 
 
-def find_missing(app: Sphinx) -> dict[str, list[str]]:
-    """For each essay with a problem, where readers would not find it."""
+def find_missing(app: Sphinx, only: set[str] | None = None) -> dict[str, list[str]]:
+    """For each essay with a problem, where readers would not find it.
+
+    With ``only``, just those essays, and neither links nor listings (the
+    caller knows no page linking to an essay changed).
+    """
     env, config = app.env, app.config
     domain = kb_domain(env)
     site = Site(app)
-    essays = essay_docnames(app)
-    depth = site.clicks_from_home(
-        config.root_doc, lambda d: page_kind(config, d) != ESSAY)
+    if only is None:
+        essays = essay_docnames(app)
+        depth = site.clicks_from_home(
+            config.root_doc, lambda d: page_kind(config, d) != ESSAY)
+    else:
+        essays = sorted(d for d in only if d in env.found_docs)
+        depth = dict.fromkeys(essays, 0)
     indexes = [(name, found) for name, check in SEARCH_INDEXES
                if (found := check(app, site)) is not None]
     missing: dict[str, list[str]] = {}
@@ -357,7 +386,7 @@ def find_missing(app: Sphinx) -> dict[str, list[str]]:
         elif depth.get(docname, MAX_CLICKS + 1) > MAX_CLICKS:
             where.append(f"the home page's links (not reachable in {MAX_CLICKS} clicks: "
                          f"is the {{essay-list}} of {config.kb_essays_dir}/index.md there?)")
-        if essay is not None:
+        if essay is not None and only is None:
             for slug in essay.theme_slugs:
                 theme = domain.themes.get(slug)
                 if theme and docname not in site.links(theme.docname):
