@@ -11,7 +11,8 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
 * ``pages`` shapes essay, person and theme pages; ``byline`` the
   author/role block and sign-off;
 * ``citations`` numbered citations and reference lists (any page);
-  ``vancouver`` the house style; ``bibcheck`` clear messages for refs.bib;
+  ``vancouver`` the house style; ``bibcheck`` clear messages for refs.bib,
+  ``bibreparse`` parsing only its changed entries;
 * ``listings`` the generated lists; ``checks`` checks across pages;
   ``completeness`` no essay lost;
 * ``nodes`` our doctree nodes and how each builder renders them;
