@@ -88,3 +88,13 @@ def test_a_build_that_stops_after_writing_pages_leaves_no_record_to_trust(web_sr
     app = build(web_src)  # writes nothing new, but must not trust the old files
     assert "Renamed" in (Path(app.outdir) / "references.bib").read_text(encoding="utf-8")
     assert site_wide(Path(app.outdir)) == fresh(web_src, tmp_path)
+
+
+def test_a_parallel_rebuild_remakes_the_entries_of_the_pages_it_wrote(web_src, tmp_path):
+    build(web_src, parallel=2)
+    new = web_src / "essays" / "dated-new.md"
+    new.write_text(new.read_text(encoding="utf-8").replace("title: ", "title: Retitled "),
+                   encoding="utf-8")
+    app = build(web_src, parallel=2)  # pages written in other processes
+    assert "Retitled" in (Path(app.outdir) / "references.ris").read_text(encoding="utf-8")
+    assert site_wide(Path(app.outdir)) == fresh(web_src, tmp_path)

@@ -227,6 +227,17 @@ def _site_records(app: Sphinx) -> dict[str, SiteRecord]:
     return records
 
 
+def forget_written(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """An essay's page is about to be written: its entry is made again.
+
+    In the main process before any page is written, so that a parallel
+    build (which writes pages in other processes, whose entries are lost)
+    never keeps an entry of the page as it was.
+    """
+    if app.builder.name in SITE_BUILDERS:
+        _site_records(app).pop(docname, None)
+
+
 def write_essay_files(app: Sphinx, pagename: str, templatename: str,
                       context: dict[str, Any], doctree: nodes.document | None) -> None:
     essay = site_essay(app, pagename)
@@ -333,5 +344,6 @@ def fill_cite_this(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 def setup_citethis(app: Sphinx) -> None:
     app.add_node(cite_this)
     app.connect("doctree-resolved", fill_cite_this)
+    app.connect("doctree-resolved", forget_written)
     app.connect("html-page-context", write_essay_files)
     app.connect("build-finished", write_site_files)
