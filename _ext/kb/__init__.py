@@ -14,7 +14,11 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
   ``vancouver`` the house style; ``bibcheck`` clear messages for refs.bib,
   ``bibreparse`` parsing only its changed entries;
 * ``listings`` the generated lists; ``checks`` checks across pages;
-  ``completeness`` no essay lost;
+  ``completeness`` no essay lost (every essay where readers look), with
+  ``site_links`` the written site's links; ``pdf_completeness`` the same
+  for a PDF; ``source_files`` files that cannot become one page;
+  ``encoding`` pages that are not UTF-8; ``stale_output`` pages of removed
+  documents; ``searchindex`` Sphinx's search index kept as a fresh build's;
 * ``nodes`` our doctree nodes and how each builder renders them;
   ``assets`` templates and CSS;
 * ``search`` Pagefind in the build; ``pagefind_bundle`` its indexes on disk;
@@ -23,6 +27,7 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
 * ``latex`` the funders' PDFs; ``essaypdf`` one PDF per essay;
 * ``feed`` the site's Atom feed; ``feeds`` full text, and a feed per theme
   and person; ``sitemap``; ``meta`` Scholar and link-preview tags;
+  ``website`` which builders write the web site, and its addresses;
 * ``scholarly`` summary, DOI and funding on essay pages; ``funding`` and
   ``licences`` what they are set from; ``essaymeta`` an essay's
   bibliographic facts, for ``jsonld`` (schema.org), ``citeformats`` (RIS,
@@ -31,6 +36,8 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
 * ``buildlog`` a build log of messages only;
 * ``gcpause`` keeps the garbage collector off the loaded environment;
   ``rebuilds`` what a build changed (whole-site outputs remade only then);
+* ``state`` the build's own state, typed: what one build hands on, and
+  what the next one needs; ``memo`` bounded memos of pure functions;
 * ``_compat`` the one place that touches private APIs of dependencies.
 """
 
@@ -50,6 +57,7 @@ from .citethis import setup_citethis
 from .completeness import setup_completeness
 from .domain import KBRole, KnowledgeBaseDomain
 from .embeds import setup_embeds
+from .encoding import setup_encoding
 from .essaypdf import setup_essaypdf
 from .feed import setup_feed
 from .feeds import setup_feeds
@@ -66,7 +74,10 @@ from .policy import setup_policy
 from .rebuilds import setup_rebuilds
 from .scholarly import setup_scholarly
 from .search import setup_search
+from .searchindex import setup_searchindex
 from .sitemap import setup_sitemap
+from .source_files import setup_source_files
+from .stale_output import setup_stale_output
 
 __version__ = "0.1.0"
 
@@ -88,6 +99,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_pages(app)
     setup_citations(app)
     setup_bibcheck(app)
+    setup_source_files(app)  # these five were one module, completeness.py:
+    setup_encoding(app)  # they connect in the order it did
+    setup_stale_output(app)
+    setup_searchindex(app)
     setup_completeness(app)
     setup_listings(app)
     setup_search(app)
@@ -106,7 +121,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("warn-missing-reference", explain_missing_link)
     return {
         "version": __version__,
-        "env_version": 1,
+        "env_version": 2,  # 2: StoredState.bib_chunks
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

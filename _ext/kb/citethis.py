@@ -40,9 +40,10 @@ from . import rebuilds
 from .citeformats import csl_item, csl_json_of, csl_list_item, ris_record
 from .domain import kb_domain
 from .essaymeta import doi_url, essay_meta
-from .meta import SITE_BUILDERS, author_names, page_url, site_essay
 from .models import Essay
+from .state import build_state
 from .vancouver import format_names
+from .website import page_url, site_builder, site_essay
 
 HEADING = "How to cite this essay"
 
@@ -71,16 +72,21 @@ def vancouver_names(names: list[str]) -> str:
     return ", ".join(names)
 
 
-def _sentence(text: str) -> str:
+def _as_sentence(text: str) -> str:
+    """The text ending in ``.``, ``?`` or ``!``, as written otherwise.
+
+    Unlike ``vancouver._close_block`` for refs.bib's fields, a title's own
+    ``:`` or ``,`` is kept: front matter is what staff wrote on purpose.
+    """
     text = text.strip()
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def citation_text(names: list[str], essay: Essay, site: str) -> str:
     """``Authors. Title. Site. Year.`` as the house style prints a report."""
-    parts = [_sentence(vancouver_names(names))] if names else []
-    parts.append(_sentence(essay.title))
-    parts.append(_sentence(site))
+    parts = [_as_sentence(vancouver_names(names))] if names else []
+    parts.append(_as_sentence(essay.title))
+    parts.append(_as_sentence(site))
     if essay.date:
         parts.append(essay.date[:4] + ".")
     return " ".join(parts)
@@ -139,7 +145,7 @@ def bibtex_entry(names: list[str], essay: Essay, site: str, url: str) -> str:
 
 
 def cite_block(app: Sphinx, essay: Essay) -> nodes.container:
-    names = author_names(app, essay)
+    names = kb_domain(app.env).author_names(essay)
     site = app.config.project
     url = page_url(app, essay.docname)
     block = nodes.container(classes=["kb-citethis", "no-search"])
@@ -158,7 +164,7 @@ def cite_block(app: Sphinx, essay: Essay) -> nodes.container:
     entry = bibtex_entry(names, essay, site, url)
     block += nodes.literal_block(entry, entry, language="bibtex",
                                  classes=["kb-citethis-bibtex"])
-    if app.builder.name in SITE_BUILDERS:
+    if site_builder(app) is not None:
         block += download_links(app, essay.docname)
     return block
 
@@ -193,7 +199,7 @@ _RECORDS_FORMAT = 1  # bump when SiteRecord changes
 def site_record(app: Sphinx, essay: Essay) -> SiteRecord:
     """The essay's citation in the downloadable formats (RIS and CSL-JSON
     do not list the works it cites, so those are not formatted)."""
-    names = author_names(app, essay)
+    names = kb_domain(app.env).author_names(essay)
     url = page_url(app, essay.docname)
     meta = essay_meta(app, essay, cited=False)
     return (bibtex_entry(names, essay, app.config.project, url), ris_record(meta),
@@ -213,7 +219,8 @@ def _site_records(app: Sphinx) -> dict[str, SiteRecord]:
     leaves none, so the next one makes every entry afresh instead of
     trusting entries of pages it may have rewritten since.
     """
-    records: dict[str, SiteRecord] | None = app.__dict__.get("kb_cite_records")
+    state = build_state(app)
+    records = state.cite_records
     if records is None:
         path = Path(app.doctreedir, SITE_RECORDS)
         try:
@@ -223,7 +230,7 @@ def _site_records(app: Sphinx) -> dict[str, SiteRecord]:
         except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError):
             records = {}
         path.unlink(missing_ok=True)
-        app.kb_cite_records = records  # type: ignore[attr-defined]
+        state.cite_records = records
     return records
 
 
@@ -234,7 +241,7 @@ def forget_written(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     build (which writes pages in other processes, whose entries are lost)
     never keeps an entry of the page as it was.
     """
-    if app.builder.name in SITE_BUILDERS:
+    if site_builder(app) is not None:
         _site_records(app).pop(docname, None)
 
 
@@ -291,7 +298,7 @@ def write_site_files(app: Sphinx, exception: BaseException | None) -> None:
     (the others are kept from the last build, :data:`SITE_RECORDS`), and
     nothing is done when no page was written or removed.
     """
-    if exception is not None or app.builder.name not in SITE_BUILDERS:
+    if exception is not None or site_builder(app) is None:
         return
     out = Path(app.outdir)
     paths = [out / f"{SITE_FILES}{suffix}" for suffix in (".bib", ".ris", ".json")]
@@ -319,7 +326,7 @@ def write_site_files(app: Sphinx, exception: BaseException | None) -> None:
 
 
 def _save_site_records(app: Sphinx, records: dict[str, SiteRecord]) -> None:
-    app.__dict__.pop("kb_cite_records", None)
+    build_state(app).cite_records = None
     path = Path(app.doctreedir, SITE_RECORDS)
     with contextlib.suppress(OSError):  # only a cache
         path.write_bytes(pickle.dumps(((_RECORDS_FORMAT, rebuilds.config_fingerprint(app)),

@@ -28,6 +28,8 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
+from .state import build_state
+
 #: Beside the doctrees: ``{name: [key, depends on written pages]}``.
 RECORDS = "kb-rebuilds.json"
 #: Builders whose output these records describe.
@@ -51,15 +53,15 @@ def _plain(value: Any) -> Any:
 
 def config_fingerprint(app: Sphinx) -> str:
     """A hash of every configuration value (objects by their type only)."""
-    cached: str | None = app.__dict__.get("kb_config_fingerprint")
-    if cached is None:
+    state = build_state(app)
+    if state.config_fingerprint is None:
         values = sorted([item.name, _plain(item.value)] for item in app.config)
-        cached = hashlib.sha256(json.dumps(values, default=repr).encode()).hexdigest()
-        app.kb_config_fingerprint = cached  # type: ignore[attr-defined]
-    return cached
+        state.config_fingerprint = hashlib.sha256(
+            json.dumps(values, default=repr).encode()).hexdigest()
+    return state.config_fingerprint
 
 
-class _Records:
+class Records:
     """This build's view of the records file."""
 
     def __init__(self, path: Path) -> None:
@@ -84,12 +86,11 @@ class _Records:
             pass  # only a cache: the outputs are remade next time
 
 
-def _records(app: Sphinx) -> _Records:
-    records: _Records | None = app.__dict__.get("kb_rebuild_records")
-    if records is None:
-        records = _Records(Path(app.doctreedir) / RECORDS)
-        app.kb_rebuild_records = records  # type: ignore[attr-defined]
-    return records
+def _records(app: Sphinx) -> Records:
+    state = build_state(app)
+    if state.rebuild_records is None:
+        state.rebuild_records = Records(Path(app.doctreedir) / RECORDS)
+    return state.rebuild_records
 
 
 def _is_site(app: Sphinx) -> bool:
@@ -160,8 +161,7 @@ def removed_any(app: Sphinx) -> bool:
 
 
 def save(app: Sphinx, exception: BaseException | None) -> None:
-    records: _Records | None = app.__dict__.pop("kb_rebuild_records", None)
-    app.__dict__.pop("kb_config_fingerprint", None)
+    records = build_state(app).rebuild_records
     if records is None or exception is not None or not _is_site(app):
         return
     merged = {**records.saved, **records.new}
