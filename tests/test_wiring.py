@@ -34,6 +34,7 @@ from kb import (
     meta,
     pages,
     policy,
+    rebuilds,
     scholarly,
     search,
     source_files,
@@ -147,7 +148,7 @@ def test_ours_run_where_they_must_among_sphinx_and_other_extensions(emissions):
     for calls in emissions_of(emissions, "env-updated"):
         assert calls[-1] is gcpause.reading_done.__code__  # after bibtex's merge
     for calls in emissions_of(emissions, "build-finished"):
-        assert calls[-1] is completeness.check_completeness.__code__
+        assert calls[-2:] == [completeness.check_completeness.__code__, rebuilds.save.__code__]
 
 
 def priority(handler: Callable[..., Any]) -> int:
@@ -169,6 +170,8 @@ RULES: list[tuple[Callable[..., Any], Callable[..., Any], str]] = [
      "every essay is checked in the index just written"),
     (stale_output.remove_stale_output, completeness.check_completeness,
      "the check reads the output as it stays"),
+    (completeness.check_completeness, rebuilds.save,
+     "the records are saved once every handler has used them"),
     (latex.tag_pdfs, essaypdf.keep_unchanged_tex_times,
      "the .tex is compared once it has its final text"),
 ]
@@ -181,8 +184,10 @@ def test_the_order_that_matters_follows_from_priorities(earlier, later, why):
 
 
 def test_the_collector_pauses_around_everything_else():
-    """gcpause: first of builder-inited, last of the others but the two checks."""
-    checks = {source_files.check_source_files, completeness.check_completeness}
+    """gcpause: first of builder-inited, last of the others but the two checks
+    and the saving of rebuild records."""
+    checks = {source_files.check_source_files, completeness.check_completeness,
+              rebuilds.save}
     for hook in (h for h in HANDLERS if h.handler.__module__ == "kb.gcpause"):
         others = [h for h in HANDLERS if h.event == hook.event and h is not hook]
         if hook.event == "builder-inited":

@@ -11,7 +11,8 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
 * ``pages`` shapes essay, person and theme pages; ``byline`` the
   author/role block and sign-off;
 * ``citations`` numbered citations and reference lists (any page);
-  ``vancouver`` the house style; ``bibcheck`` clear messages for refs.bib;
+  ``vancouver`` the house style; ``bibcheck`` clear messages for refs.bib,
+  ``bibreparse`` parsing only its changed entries;
 * ``listings`` the generated lists; ``checks`` checks across pages;
   ``completeness`` no essay lost (every essay where readers look), with
   ``site_links`` the written site's links; ``pdf_completeness`` the same
@@ -34,6 +35,7 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
 * ``gitdate`` dates from git for what has none; ``gitdates`` "Last updated";
 * ``buildlog`` a build log of messages only;
 * ``gcpause`` keeps the garbage collector off the loaded environment;
+* ``rebuilds`` what a build changed (whole-site outputs remade only then);
 * ``state`` the build's own state, typed: what one build hands on, and
   what the next one needs; ``memo`` bounded memos of pure functions;
 * ``config`` every ``kb_*`` setting of conf.py; ``wiring`` every event
@@ -84,7 +86,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     connect_handlers(app)  # every event handler, in one table (wiring.py)
     return {
         "version": __version__,
-        "env_version": 1,
+        "env_version": 2,  # 2: StoredState.bib_chunks
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

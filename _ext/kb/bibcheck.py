@@ -29,12 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import pybtex.errors
-from pybtex.database import InvalidNameString
+from pybtex.database import Entry, InvalidNameString
 from pybtex.database.input.bibtex import DuplicateField, LowLevelParser, Parser, UndefinedMacro
 from pybtex.scanner import PrematureEOF, PybtexSyntaxError, TokenRequired
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from . import bibreparse
 from ._compat import (
     ENV_PICKLE_FILENAME,
     BibData,
@@ -329,9 +330,11 @@ def check_bibfiles(app: Sphinx) -> None:
     current = all(str(p) in stored.bibcheck and stored.bibcheck[str(p)][0] == _signature(p)
                   for p in paths)
     if not current or is_bibdata_outdated(bibtex_data(env), paths, encoding):
-        data, stored.bibcheck, stored.bib_unreadable = parse(paths, encoding)
+        data, stored.bibcheck, stored.bib_unreadable, stored.bib_chunks, changed = \
+            parse_reusing(paths, encoding, stored.bib_chunks, bibtex_data(env).data.entries)
         set_bibtex_data(env, data)
         build = build_state(app)
+        build.bib_changed = changed  # for citations.outdated_by_bibliography
         build.bib_parsed = True
         build.env_pickle_at_parse = _signature(Path(app.doctreedir) / ENV_PICKLE_FILENAME)
     for path in paths:
@@ -378,6 +381,48 @@ def parse(paths: list[Path], encoding: str) -> tuple[
             if key not in parser.data.entries:
                 unreadable.setdefault(key, (str(path), line))
     return BibData(encoding=encoding, bibfiles=bibfiles, data=parser.data), state, unreadable
+
+
+def parse_reusing(paths: list[Path], encoding: str, known: dict[str, bibreparse.ChunkMap],
+                  old: dict[str, Entry]) -> tuple[BibData, dict, dict[str, tuple[str, int]],
+                                                  dict[str, bibreparse.ChunkMap], set[str] | None]:
+    """:func:`parse`, keeping the entries whose text is unchanged (:mod:`kb.bibreparse`).
+
+    Also returns the chunk maps for the next parse, and the keys whose
+    entries changed, were added or removed (None when every entry was parsed).
+    """
+    if len(paths) == 1 and str(paths[0]) in known:
+        path = paths[0]
+        signature = _signature(path)
+        raw = path.read_bytes() if signature is not None else b""
+        if signature is not None and undecodable_line(raw, encoding) is None:
+
+            def parse_one(chunk: str) -> Any:
+                parser = CheckingParser(encoding)
+                parser.filename = str(path)
+                parser.parse_string(chunk)
+                return None if parser.problems else parser.data
+
+            result = bibreparse.reparse(raw.decode(encoding), known[str(path)], old, parse_one)
+            if result is not None:
+                data, chunk_map, changed = result
+                changed.update(key for key in old if key not in data.entries)
+                logger.info("checking and parsing bibtex file %s... parsed %d changed "
+                            "entries of %d", path, len(changed), len(data.entries))
+                bibfiles = {path: BibFile(mtime=get_mtime(path), keys=dict.fromkeys(data.entries))}
+                return (BibData(encoding=encoding, bibfiles=bibfiles, data=data),
+                        {str(path): (signature, [])}, {}, {str(path): chunk_map}, changed)
+    bibdata, state, unreadable = parse(paths, encoding)
+    maps: dict[str, bibreparse.ChunkMap] = {}
+    if len(paths) == 1 and state[str(paths[0])][0] is not None and not state[str(paths[0])][1]:
+        try:
+            text = paths[0].read_bytes().decode(encoding)
+        except (OSError, UnicodeDecodeError, LookupError):
+            text = None
+        found = bibreparse.chunk_map(text, bibdata.data) if text is not None else None
+        if found is not None:
+            maps[str(paths[0])] = found
+    return bibdata, state, unreadable, maps, None
 
 
 def save_parse(app: Sphinx, exception: BaseException | None) -> None:

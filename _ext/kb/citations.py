@@ -46,6 +46,7 @@ from .nodes import (
     reference_list,
     references_heading,
 )
+from .state import build_state
 from .vancouver import entry_fingerprint
 
 logger = logging.getLogger(__name__)
@@ -270,10 +271,17 @@ def outdated_by_bibliography(app: Sphinx, env: BuildEnvironment, added: set[str]
         return []
     domain.data["bib_signature"] = signature
     entries = bib_entries(env)
+    # Keys whose entries the parse found changed, added or removed (None:
+    # unknown, every cited entry is compared): others need no fingerprint.
+    changed_keys = build_state(app).bib_changed
+    if changed_keys is not None:
+        changed_keys = {key.lower() for key in changed_keys}  # keys ignore case
     current: dict[str, str | None] = {}
     stale = []
     for docname, cited in domain.citations.items():
         for key, fingerprint in cited.items():
+            if changed_keys is not None and key.lower() not in changed_keys:
+                continue
             if key not in current:
                 entry = entries.get(key)
                 current[key] = entry_fingerprint(entry) if entry is not None else None

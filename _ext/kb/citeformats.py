@@ -71,3 +71,16 @@ def csl_item(meta: EssayMeta, key: str) -> dict[str, Any]:
 def csl_json(items: list[dict[str, Any]]) -> str:
     """A CSL-JSON file: always a list of items."""
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+def csl_list_item(item: dict[str, Any]) -> str:
+    """One item as :func:`csl_json` prints it inside the list (indented)."""
+    text = json.dumps(item, ensure_ascii=False, indent=2)
+    return "\n".join("  " + line for line in text.split("\n"))
+
+
+def csl_json_of(items: list[str]) -> str:
+    """:func:`csl_json` of items already printed by :func:`csl_list_item`:
+    the same text, without formatting every item again (``json`` indents
+    in pure Python, about 0.4 ms per essay)."""
+    return "[\n" + ",\n".join(items) + "\n]\n" if items else "[]\n"

@@ -21,9 +21,13 @@ funders' output reporting and for importing the whole knowledge base.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pickle
 import posixpath
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +36,13 @@ from pybtex.database import Person
 from pybtex.exceptions import PybtexError
 from sphinx.application import Sphinx
 
-from .citeformats import csl_item, csl_json, ris_record
+from . import rebuilds
+from .citeformats import csl_item, csl_json_of, csl_list_item, ris_record
 from .domain import kb_domain
 from .essaymeta import doi_url, essay_meta
 from .models import Essay
 from .nodes import cite_this
+from .state import build_state
 from .vancouver import format_names
 from .website import page_url, site_builder, site_essay
 
@@ -178,14 +184,62 @@ def download_links(app: Sphinx, docname: str) -> nodes.paragraph:
     return para
 
 
-def essay_files(app: Sphinx, essay: Essay) -> dict[str, str]:
-    """The essay's citation in each downloadable format: suffix -> text."""
+#: Beside the doctrees: each essay's entry in the site-wide files, as last
+#: written, so that a build remakes only the entries of the pages it wrote.
+SITE_RECORDS = "kb-citethis.pickle"
+#: An essay's entry in the three formats: BibTeX, RIS, CSL-JSON item (as
+#: printed in the list, :func:`~kb.citeformats.csl_list_item`).
+SiteRecord = tuple[str, str, str]
+_RECORDS_FORMAT = 1  # bump when SiteRecord changes
+
+
+def site_record(app: Sphinx, essay: Essay) -> SiteRecord:
+    """The essay's citation in the downloadable formats (RIS and CSL-JSON
+    do not list the works it cites, so those are not formatted)."""
     names = kb_domain(app.env).author_names(essay)
     url = page_url(app, essay.docname)
-    key = bibtex_key(names, essay)
-    meta = essay_meta(app, essay)
-    return {".bib": bibtex_entry(names, essay, app.config.project, url) + "\n",
-            ".ris": ris_record(meta), ".json": csl_json([csl_item(meta, key)])}
+    meta = essay_meta(app, essay, cited=False)
+    return (bibtex_entry(names, essay, app.config.project, url), ris_record(meta),
+            csl_list_item(csl_item(meta, bibtex_key(names, essay))))
+
+
+def essay_files(app: Sphinx, essay: Essay) -> dict[str, str]:
+    """The essay's citation in each downloadable format: suffix -> text."""
+    bib, ris, csl = _site_records(app)[essay.docname] = site_record(app, essay)
+    return {".bib": bib + "\n", ".ris": ris, ".json": csl_json_of([csl])}
+
+
+def _site_records(app: Sphinx) -> dict[str, SiteRecord]:
+    """The entries as last written, taken off the disk at first use.
+
+    A build that stops before :func:`write_site_files` saves them again
+    leaves none, so the next one makes every entry afresh instead of
+    trusting entries of pages it may have rewritten since.
+    """
+    state = build_state(app)
+    records = state.cite_records
+    if records is None:
+        path = Path(app.doctreedir, SITE_RECORDS)
+        try:
+            fingerprint, records = pickle.loads(path.read_bytes())
+            if fingerprint != (_RECORDS_FORMAT, rebuilds.config_fingerprint(app)):
+                records = {}
+        except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError):
+            records = {}
+        path.unlink(missing_ok=True)
+        state.cite_records = records
+    return records
+
+
+def forget_written(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """An essay's page is about to be written: its entry is made again.
+
+    In the main process before any page is written, so that a parallel
+    build (which writes pages in other processes, whose entries are lost)
+    never keeps an entry of the page as it was.
+    """
+    if site_builder(app) is not None:
+        _site_records(app).pop(docname, None)
 
 
 def write_essay_files(app: Sphinx, pagename: str, templatename: str,
@@ -199,14 +253,26 @@ def write_essay_files(app: Sphinx, pagename: str, templatename: str,
         path.write_text(text, encoding="utf-8")
 
 
-def write_missing_essay_files(app: Sphinx) -> None:
-    """Files of pages not written this time that lack them (a new output folder)."""
+def write_missing_essay_files(app: Sphinx, docnames: Iterable[str]) -> None:
+    """Files of pages not written this time that lack them (a new output folder).
+
+    One listing of each folder, not a file lookup per essay and format.
+    """
     out = Path(app.outdir)
-    for docname, essay in kb_domain(app.env).essays.items():
-        if not all((out / (docname + suffix)).is_file() for suffix, _ in DOWNLOADS):
-            for suffix, text in essay_files(app, essay).items():
-                (out / (docname + suffix)).parent.mkdir(parents=True, exist_ok=True)
-                (out / (docname + suffix)).write_text(text, encoding="utf-8")
+    essays = kb_domain(app.env).essays
+    listed: dict[str, set[str]] = {}
+    for docname in docnames:
+        folder, _, name = docname.rpartition("/")
+        if folder not in listed:
+            try:
+                listed[folder] = set(os.listdir(out / folder))
+            except OSError:
+                listed[folder] = set()
+        if all(name + suffix in listed[folder] for suffix, _ in DOWNLOADS):
+            continue
+        for suffix, text in essay_files(app, essays[docname]).items():
+            (out / (docname + suffix)).parent.mkdir(parents=True, exist_ok=True)
+            (out / (docname + suffix)).write_text(text, encoding="utf-8")
 
 
 def remove_stale_files(app: Sphinx) -> None:
@@ -223,24 +289,45 @@ def remove_stale_files(app: Sphinx) -> None:
 
 
 def write_site_files(app: Sphinx, exception: BaseException | None) -> None:
-    """Every essay, newest first, in one file per format (complete after any build)."""
+    """Every essay, newest first, in one file per format (complete after any build).
+
+    Only the entries of essays whose pages this build wrote are made again
+    (the others are kept from the last build, :data:`SITE_RECORDS`), and
+    nothing is done when no page was written or removed.
+    """
     if exception is not None or site_builder(app) is None:
         return
-    remove_stale_files(app)
-    write_missing_essay_files(app)
-    bib, ris, csl = [], [], []
-    domain = kb_domain(app.env)
-    for essay in domain.essays_sorted():
-        names = domain.author_names(essay)
-        bib.append(bibtex_entry(names, essay, app.config.project,
-                                page_url(app, essay.docname)))
-        meta = essay_meta(app, essay)
-        ris.append(ris_record(meta))
-        csl.append(csl_item(meta, bibtex_key(names, essay)))
     out = Path(app.outdir)
-    (out / f"{SITE_FILES}.bib").write_text("\n\n".join(bib) + "\n", encoding="utf-8")
-    (out / f"{SITE_FILES}.ris").write_text("\n".join(ris), encoding="utf-8")
-    (out / f"{SITE_FILES}.json").write_text(csl_json(csl), encoding="utf-8")
+    paths = [out / f"{SITE_FILES}{suffix}" for suffix in (".bib", ".ris", ".json")]
+    records = _site_records(app)
+    essays = kb_domain(app.env).essays_sorted()
+    current = {essay.docname for essay in essays}
+    write_missing_essay_files(app, sorted(current))
+    if rebuilds.is_current(app, "citethis") and all(p.is_file() for p in paths) \
+            and records.keys() == current:
+        _save_site_records(app, records)
+        return
+    if records.keys() != current:  # essays removed, or no records (a first build)
+        remove_stale_files(app)
+        for docname in records.keys() - current:
+            del records[docname]
+    for essay in essays:
+        if essay.docname not in records:
+            records[essay.docname] = site_record(app, essay)
+    entries = [records[essay.docname] for essay in essays]
+    paths[0].write_text("\n\n".join(bib for bib, _, _ in entries) + "\n", encoding="utf-8")
+    paths[1].write_text("\n".join(ris for _, ris, _ in entries), encoding="utf-8")
+    paths[2].write_text(csl_json_of([csl for _, _, csl in entries]), encoding="utf-8")
+    _save_site_records(app, records)
+    rebuilds.remember(app, "citethis")
+
+
+def _save_site_records(app: Sphinx, records: dict[str, SiteRecord]) -> None:
+    build_state(app).cite_records = None
+    path = Path(app.doctreedir, SITE_RECORDS)
+    with contextlib.suppress(OSError):  # only a cache
+        path.write_bytes(pickle.dumps(((_RECORDS_FORMAT, rebuilds.config_fingerprint(app)),
+                                       records), pickle.HIGHEST_PROTOCOL))
 
 
 def fill_cite_this(app: Sphinx, doctree: nodes.document, docname: str) -> None:

@@ -27,6 +27,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from . import rebuilds
 from .domain import kb_domain
 from .pagefind_bundle import indexed_urls
 from .pages import ESSAY, page_kind
@@ -90,21 +91,41 @@ def check_completeness(app: Sphinx, exception: BaseException | None) -> None:
     """Warn for every essay a reader could not find; O(essays)."""
     if exception is not None or site_builder(app) is None:
         return
-    for docname, missing in find_missing(app).items():
+    if rebuilds.is_current(app, "completeness"):
+        return  # checked clean, and no page written or removed since
+    # Clean when the build began, and only essay pages written: listings,
+    # links and the home page are as checked, so only those essays can miss.
+    only = None
+    if rebuilds.was_current(app, "completeness") and not rebuilds.removed_any(app):
+        written = rebuilds.written(app)
+        if all(page_kind(app.config, d) == ESSAY for d in written):
+            only = written
+    missing = find_missing(app, only)
+    if not missing:
+        rebuilds.remember(app, "completeness")
+    for docname, missing_from in missing.items():
         logger.warning(
-            f"the essay is missing from {'; '.join(missing)}: rebuild from scratch "
+            f"the essay is missing from {'; '.join(missing_from)}: rebuild from scratch "
             "('make clean html'); if it is still missing, report it to the site's "
             "maintainers", location=(docname, None), type="kb", subtype="completeness")
 
 
-def find_missing(app: Sphinx) -> dict[str, list[str]]:
-    """For each essay with a problem, where readers would not find it."""
+def find_missing(app: Sphinx, only: set[str] | None = None) -> dict[str, list[str]]:
+    """For each essay with a problem, where readers would not find it.
+
+    With ``only``, just those essays, and neither links nor listings (the
+    caller knows no page linking to an essay changed).
+    """
     env, config = app.env, app.config
     domain = kb_domain(env)
     site = Site(app)
-    essays = essay_docnames(app)
-    depth = site.clicks_from_home(
-        config.root_doc, lambda d: page_kind(config, d) != ESSAY, MAX_CLICKS)
+    if only is None:
+        essays = essay_docnames(app)
+        depth = site.clicks_from_home(
+            config.root_doc, lambda d: page_kind(config, d) != ESSAY, MAX_CLICKS)
+    else:
+        essays = sorted(d for d in only if d in env.found_docs)
+        depth = dict.fromkeys(essays, 0)
     indexes = [(name, found) for name, check in SEARCH_INDEXES
                if (found := check(app, site)) is not None]
     missing: dict[str, list[str]] = {}
@@ -119,7 +140,7 @@ def find_missing(app: Sphinx) -> dict[str, list[str]]:
         elif depth.get(docname, MAX_CLICKS + 1) > MAX_CLICKS:
             where.append(f"the home page's links (not reachable in {MAX_CLICKS} clicks: "
                          f"is the {{essay-list}} of {config.kb_essays_dir}/index.md there?)")
-        if essay is not None:
+        if essay is not None and only is None:
             for slug in essay.theme_slugs:
                 theme = domain.themes.get(slug)
                 if theme and docname not in site.links(theme.docname):

@@ -138,7 +138,10 @@ def work(key: str, entry: Entry) -> Work:
                 container, publisher, doi, url)
 
 
-def essay_meta(app: Sphinx, essay: Essay) -> EssayMeta:
+def essay_meta(app: Sphinx, essay: Essay, *, cited: bool = True) -> EssayMeta:
+    """The essay's facts; with ``cited=False`` without the works it cites
+    (``cited`` is empty), for formats that do not list them (RIS, CSL-JSON,
+    feeds): formatting those works is most of the cost."""
     env = app.env
     domain = kb_domain(env)
     base = base_url(app.config)
@@ -153,8 +156,8 @@ def essay_meta(app: Sphinx, essay: Essay) -> EssayMeta:
     themes = tuple(
         (domain.themes[s].title, page_url(app, domain.themes[s].docname))
         for s in essay.theme_slugs if s in domain.themes)
-    entries = bib_entries(env)
-    cited = tuple(work(key, entries[key])
+    entries = bib_entries(env) if cited else {}
+    works = tuple(work(key, entries[key])
                   for key in domain.citations.get(essay.docname, {}) if key in entries)
     metadata = env.metadata.get(essay.docname, {})
     return EssayMeta(
@@ -165,6 +168,6 @@ def essay_meta(app: Sphinx, essay: Essay) -> EssayMeta:
         description=essay.summary or metadata.get(DESCRIPTION) or None,
         doi=essay.doi, url=page_url(app, essay.docname), themes=themes, tags=essay.tags,
         funding=essay_funding(app.config, essay), licence=essay_licence(app.config, essay),
-        cited=cited, site=app.config.project, site_url=base,
+        cited=works, site=app.config.project, site_url=base,
         publisher=app.config.author or app.config.project,
     )

@@ -29,7 +29,8 @@ import hashlib
 import html
 import json
 import os
-from pathlib import Path
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from docutils import nodes
@@ -170,6 +171,24 @@ def pdf_appeared(app: Sphinx, env: Any, added: set[str], changed: set[str],
     """Essays whose PDF was made (or removed) since their page was written."""
     if app.builder.name != "html":
         return []
+    pdfs = _pdfs(app, kb_domain(env).essays) if app.config.kb_essay_pdf else set()
     return [docname for docname in kb_domain(env).essays
             if docname not in changed and docname not in removed
-            and env.metadata.get(docname, {}).get(HAS_PDF) != has_pdf(app, docname)]
+            and env.metadata.get(docname, {}).get(HAS_PDF) != (docname in pdfs)]
+
+
+def _pdfs(app: Sphinx, docnames: Iterable[str]) -> set[str]:
+    """Which of ``docnames`` have a PDF beside their page (:func:`has_pdf`),
+    one folder listing each instead of one file lookup per essay."""
+    found: set[str] = set()
+    listed: dict[str, set[str]] = {}
+    for docname in docnames:
+        folder, _, name = docname.rpartition("/")
+        if folder not in listed:
+            try:
+                listed[folder] = set(os.listdir(Path(app.outdir, folder)))
+            except OSError:
+                listed[folder] = set()
+        if PurePosixPath(name).with_suffix(".pdf").name in listed[folder]:
+            found.add(docname)
+    return found

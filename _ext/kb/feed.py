@@ -33,6 +33,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from . import rebuilds
 from .domain import KnowledgeBaseDomain, kb_domain
 from .gitdate import last_commit, last_commits, source_date_epoch
 from .meta import DESCRIPTION
@@ -153,6 +154,17 @@ def atom_document(app: Sphinx, title: str, self_href: str, page_href: str, feed_
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
+def _newest_unchanged(app: Sphinx) -> bool:
+    """The feed was up to date before this build, which wrote only essay
+    pages (their text, nothing listings show) and none of the newest."""
+    if not rebuilds.was_current(app, "feed") or rebuilds.removed_any(app):
+        return False
+    domain = kb_domain(app.env)
+    written = rebuilds.written(app)
+    newest = {e.docname for e in domain.essays_sorted()[: app.config.kb_feed_limit]}
+    return all(d in domain.essays for d in written) and newest.isdisjoint(written)
+
+
 def write_feed(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or site_builder(app) is None:
         return
@@ -160,7 +172,12 @@ def write_feed(app: Sphinx, exception: BaseException | None) -> None:
     if not base:
         logger.info("no %s written: set html_baseurl to the site's address", FEED_FILE)
         return
-    Path(app.outdir, FEED_FILE).write_bytes(atom_feed(app, base))
+    target = Path(app.outdir, FEED_FILE)
+    if target.is_file() and (rebuilds.is_current(app, "feed") or _newest_unchanged(app)):
+        rebuilds.remember(app, "feed")
+        return  # no page it shows was written, none removed: as it was
+    target.write_bytes(atom_feed(app, base))
+    rebuilds.remember(app, "feed")
 
 
 def feed_link(app: Sphinx, pagename: str, templatename: str,

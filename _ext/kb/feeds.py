@@ -36,6 +36,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from . import rebuilds
 from .domain import kb_domain
 from .essaymeta import ORCID_URL, EssayMeta, doi_url, essay_meta
 from .feed import FEED_TYPE, _sub, atom_document
@@ -65,7 +66,7 @@ def keep_fulltext(app: Sphinx, pagename: str, templatename: str,
 
 def enrich_entry(app: Sphinx, essay: Essay, entry: ET.Element) -> None:
     """Add what scholarly aggregators need to one essay's ``<entry>``."""
-    meta = essay_meta(app, essay)
+    meta = essay_meta(app, essay, cited=False)
     updated = entry.find("updated")
     if meta.updated and (updated is None or (updated.text or "") < meta.updated):
         if updated is None:
@@ -126,22 +127,31 @@ def topic_feed(app: Sphinx, title: str, docname: str, essays: list[Essay]) -> by
     """The Atom feed of one theme's or person's essays, newest first."""
     base = base_url(app.config)
     page = base + app.builder.get_target_uri(docname)
-    entries = [_entry(app, essay_meta(app, e), e) for e in essays[: app.config.kb_feed_limit]]
+    entries = [_entry(app, essay_meta(app, e, cited=False), e)
+               for e in essays[: app.config.kb_feed_limit]]
     return atom_document(app, f"{app.config.project}: {title}", base + docname + ".xml",
                          page, page, entries)
 
 
 def topics(app: Sphinx) -> list[tuple[str, str, list[Essay]]]:
-    """(feed title, page docname, essays) for every theme and person."""
+    """(feed title, page docname, essays) for every theme and person.
+
+    One pass over the essays (not one per theme and person: there are
+    about a tenth as many people as essays).
+    """
     domain = kb_domain(app.env)
-    essays = domain.essays_sorted()
+    by_theme: dict[str, list[Essay]] = {}
+    by_person: dict[str, list[Essay]] = {}
+    for essay in domain.essays_sorted():
+        for slug in dict.fromkeys(essay.theme_slugs):
+            by_theme.setdefault(slug, []).append(essay)
+        for pid in dict.fromkeys(essay.person_ids):
+            by_person.setdefault(pid, []).append(essay)
     out = []
     for theme in sorted(domain.themes.values(), key=lambda t: t.slug):
-        out.append((theme.title, theme.docname,
-                    [e for e in essays if theme.slug in e.theme_slugs]))
+        out.append((theme.title, theme.docname, by_theme.get(theme.slug, [])))
     for person in sorted(domain.people.values(), key=lambda p: p.id):
-        out.append((person.name, person.docname,
-                    [e for e in essays if person.id in e.person_ids]))
+        out.append((person.name, person.docname, by_person.get(person.id, [])))
     return out
 
 
@@ -161,6 +171,19 @@ def _signature(app: Sphinx, title: str, essays: list[Essay]) -> str:
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
 
+def essay_pages_only(app: Sphinx, name: str) -> set[str] | None:
+    """The pages this build wrote, when ``name`` was up to date before it and
+    they are all essays (their text changed, not what any listing shows:
+    that rewrites the listing pages too); otherwise None."""
+    if not rebuilds.was_current(app, name) or rebuilds.removed_any(app):
+        return None
+    written = rebuilds.written(app)
+    essays = kb_domain(app.env).essays
+    if all(docname in essays for docname in written):
+        return written
+    return None
+
+
 def remove_stale_feeds(app: Sphinx, docnames: set[str]) -> None:
     """Feeds of themes and people whose pages were deleted or renamed."""
     for folder in (app.config.kb_themes_dir, app.config.kb_people_dir):
@@ -176,6 +199,8 @@ def write_topic_feeds(app: Sphinx, exception: BaseException | None) -> None:
     if not base_url(app.config):
         return
     store = Path(app.doctreedir, SIGNATURES)
+    if rebuilds.is_current(app, "topic-feeds") and store.is_file():
+        return  # no page written or removed: every feed is as it was
     try:
         known = json.loads(store.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -183,14 +208,23 @@ def write_topic_feeds(app: Sphinx, exception: BaseException | None) -> None:
     signatures = {}
     wanted = topics(app)
     remove_stale_feeds(app, {docname for _, docname, _ in wanted})
+    limit = app.config.kb_feed_limit
+    # Only essay pages written since the feeds were last made (their text
+    # changed, nothing any listing shows): only feeds that hold them change.
+    essays_only = essay_pages_only(app, "topic-feeds")
     for title, docname, essays in wanted:
         target = Path(app.outdir, docname + ".xml")
+        if essays_only is not None and docname in known and target.is_file() \
+                and essays_only.isdisjoint(e.docname for e in essays[:limit]):
+            signatures[docname] = known[docname]
+            continue
         signature = signatures[docname] = _signature(app, title, essays)
         if known.get(docname) == signature and target.is_file():
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(topic_feed(app, title, docname, essays))
     store.write_text(json.dumps(signatures, sort_keys=True), encoding="utf-8")
+    rebuilds.remember(app, "topic-feeds")
 
 
 def topic_feed_link(app: Sphinx, pagename: str, templatename: str,

@@ -39,7 +39,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from . import pagefind_bundle as bundle
-from . import search_words
+from . import rebuilds, search_words
 from .domain import kb_domain
 from .state import build_state
 from .website import site_builder
@@ -68,7 +68,12 @@ def search_page(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     The page carries the names behind the filters' slugs and ids (themes,
     people), so the filter controls read as words without another request.
     """
-    if site_builder(app) is not None and app.config.kb_pagefind:
+    builder = site_builder(app)
+    if builder is not None and app.config.kb_pagefind:
+        written = Path(builder.get_outfilename("search"))
+        if rebuilds.is_current(app, "search-page") and written.is_file():
+            return  # no page written or removed: the same names (and templates)
+        rebuilds.remember(app, "search-page")
         domain = kb_domain(app.env)
         labels = {
             "theme": {slug: theme.title for slug, theme in sorted(domain.themes.items())},
@@ -102,11 +107,15 @@ def essay_search_attrs(app: Sphinx, pagename: str) -> list[tuple[str, str]]:
 
 def essay_dates(app: Sphinx) -> dict[str, str]:
     """``{output path: date}`` of the dated essays (paths as in :func:`_note`)."""
+    essays = kb_domain(app.env).essays.values()
+    if app.builder.name == "html":  # the common case, without a Path per essay
+        suffix = app.builder.out_suffix  # type: ignore[attr-defined]
+        return {essay.docname + suffix: essay.date for essay in essays if essay.date}
     outdir = Path(app.outdir)
     return {
         Path(app.builder.get_outfilename(essay.docname))  # type: ignore[attr-defined]
         .relative_to(outdir).as_posix(): essay.date
-        for essay in kb_domain(app.env).essays.values() if essay.date
+        for essay in essays if essay.date
     }
 
 

@@ -16,12 +16,14 @@ times the 10,000 essays the site is designed for.
 
 from __future__ import annotations
 
+import hashlib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from . import rebuilds
 from .website import base_url, site_builder
 
 logger = logging.getLogger(__name__)
@@ -51,4 +53,8 @@ def write_sitemap(app: Sphinx, exception: BaseException | None) -> None:
     if not base_url(app.config):
         logger.info("no %s written: set html_baseurl to the site's address", SITEMAP_FILE)
         return
-    Path(app.outdir, SITEMAP_FILE).write_bytes(sitemap(site_addresses(app)))
+    target = Path(app.outdir, SITEMAP_FILE)
+    documents = hashlib.sha256("\n".join(sorted(app.env.all_docs)).encode()).hexdigest()
+    if not (rebuilds.is_current(app, "sitemap", documents, pages=False) and target.is_file()):
+        target.write_bytes(sitemap(site_addresses(app)))  # documents added or removed
+    rebuilds.remember(app, "sitemap", documents, pages=False)

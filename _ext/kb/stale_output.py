@@ -10,12 +10,14 @@ their output is gone) and their files deleted after the build
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.environment import BuildEnvironment
 
+from . import rebuilds
 from .domain import kb_domain
 from .source_files import source_suffixes
 from .website import site_builder
@@ -35,9 +37,16 @@ def remove_stale_output(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or builder is None:
         return
     env = app.env
+    stored = kb_domain(env).stored
+    # The same documents as when the output was last found clean, none
+    # removed since: nothing can be stale (a scan is O(pages)).
+    documents = hashlib.sha256("\n".join(sorted(env.found_docs)).encode()).hexdigest()
+    if not stored.removed_docs and \
+            rebuilds.is_current(app, "stale-output", documents, pages=False):
+        return
+    rebuilds.remember(app, "stale-output", documents, pages=False)
     outdir = Path(builder.outdir)
     current = {Path(builder.get_outfilename(d)) for d in env.found_docs}
-    stored = kb_domain(env).stored
     stale = [Path(builder.get_outfilename(d)) for d in stored.removed_docs
              if d not in env.found_docs]
     # Pages of the knowledge-base folders hold nothing but documents, so

@@ -34,7 +34,9 @@ from sphinx.application import Sphinx
 
 if TYPE_CHECKING:
     from .bibcheck import Problem
+    from .bibreparse import ChunkMap
     from .pagefind_bundle import Manifest
+    from .rebuilds import Records
 
 #: A file's ``(st_mtime_ns, st_size)``, or None if it does not exist.
 Signature = tuple[int, int] | None
@@ -61,6 +63,16 @@ class BuildState:
     #: ... and the knowledge-base pages read, so that only the listings
     #: showing a changed fact are rewritten.
     pages_read: set[str] = field(default_factory=set)
+    #: ``rebuilds``: the records of whole-site outputs, as this build found
+    #: and changes them, and the configuration's fingerprint.
+    rebuild_records: Records | None = None
+    config_fingerprint: str | None = None
+    #: ``citethis``: each essay's entry in the site-wide files (None: not
+    #: loaded yet).
+    cite_records: dict[str, tuple[str, str, str]] | None = None
+    #: ``bibcheck``: keys whose refs.bib entries changed in this build's parse
+    #: (None: every entry was parsed), for ``citations``.
+    bib_changed: set[str] | None = None
 
 
 @dataclass
@@ -74,6 +86,8 @@ class StoredState:
     bib_unreadable: dict[str, tuple[str, int]] = field(default_factory=dict)
     #: ``stale_output``: removed documents whose output is not deleted yet.
     removed_docs: set[str] = field(default_factory=set)
+    #: ``bibreparse``: ``{bib file path: chunk map}`` of the last clean parse.
+    bib_chunks: dict[str, ChunkMap] = field(default_factory=dict)
 
 
 # Weak: a build's state goes with its application, and no attribute is set on it.

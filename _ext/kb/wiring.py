@@ -64,6 +64,7 @@ from . import (
     nodes,
     pages,
     policy,
+    rebuilds,
     scholarly,
     search,
     searchindex,
@@ -125,6 +126,9 @@ HANDLERS: tuple[Hook, ...] = (
     Hook("builder-inited", 500, gitdates.refresh),  # last commits of the sources
     # -- env-get-outdated: which pages to read again. Each returns pages,
     # Sphinx takes them all: order free; after Sphinx's collectors (500).
+    # First: a removed page drops the records of whole-site outputs that
+    # depend on pages (rebuilds), before any handler asks whether they hold.
+    Hook("env-get-outdated", 0, rebuilds.note_removed),
     Hook("env-get-outdated", 500, citations.outdated_by_bibliography),  # refs.bib edits
     Hook("env-get-outdated", 500, stale_output.note_removed),  # output to delete
     Hook("env-get-outdated", 500, search.note_removed),  # pages to drop from search
@@ -165,10 +169,16 @@ HANDLERS: tuple[Hook, ...] = (
     # -- doctree-resolved: a page about to be written, for this builder.
     # Independent replacements and notes (standard nodes only; nothing of
     # ours runs on this event but these).
+    # First: a page about to be written drops the records that depend on
+    # pages, so a build stopped half way leaves none to trust (rebuilds).
+    Hook("doctree-resolved", 0, rebuilds.note_written),
     Hook("doctree-resolved", 500, embeds.resolve_feed_links),  # {feed} for this builder
     Hook("doctree-resolved", 500, nodes.degrade_for_other_builders),  # no custom nodes
     Hook("doctree-resolved", 500, search.note_written),  # the index is stale for it
     Hook("doctree-resolved", 500, citethis.fill_cite_this),  # "How to cite this essay"
+    # Its entry in the site-wide citation files is made again (in the main
+    # process, also when pages are written in parallel).
+    Hook("doctree-resolved", 500, citethis.forget_written),
     Hook("doctree-resolved", 500, essaypdf.add_pdf_link),  # "Download PDF"
     # Last: collect the young generations before the page is written.
     Hook("doctree-resolved", 999, gcpause.document_resolved),
@@ -213,6 +223,9 @@ HANDLERS: tuple[Hook, ...] = (
     Hook("build-finished", 900, gcpause.build_finished),
     # Last: every essay has its page, is listed and in every search index.
     Hook("build-finished", 910, completeness.check_completeness),
+    # Last: the records of what this build remade are saved, after every
+    # handler above has asked (is_current) and told (remember) them.
+    Hook("build-finished", 1000, rebuilds.save),
 )
 
 
