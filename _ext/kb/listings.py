@@ -56,12 +56,14 @@ class CitedWorksDirective(SphinxDirective):
         return [kb_listing(kind="references")]
 
 
-#: What a placeholder lists: ``(kind, theme or None, person or None)``.
-ListingSpec = tuple[str, "str | None", "str | None"]
+#: What a placeholder lists: ``(kind, theme or None, person or None, limit
+#: or None)``; :mod:`kb.paging` splits the long ones by it.
+ListingSpec = tuple[str, "str | None", "str | None", "int | None"]
 
 
 def note_listings(app: Sphinx, doctree: nodes.document) -> None:
-    specs = {(n["kind"], n.get("theme"), n.get("person")) for n in doctree.findall(kb_listing)}
+    specs = {(n["kind"], n.get("theme"), n.get("person"), n.get("limit"))
+             for n in doctree.findall(kb_listing)}
     if specs:
         kb_domain(app.env).data["listings"][app.env.docname] = sorted(specs, key=repr)
 
@@ -122,7 +124,7 @@ def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
 def _shows_a_change(spec: ListingSpec, essays: list[tuple[Any, Any]]) -> bool:
     """Whether a listing shows anything of the essays' old or new records."""
-    kind, theme, person = spec
+    kind, theme, person = spec[:3]
     if kind == "essays":
         return any(essay is not None
                    and (theme is None or theme in essay.theme_slugs)
@@ -238,17 +240,21 @@ def cited_works(env: BuildEnvironment, domain: KnowledgeBaseDomain) -> nodes.Ele
             if fingerprint is not None and key in entries and docname in domain.essays:
                 cited_by.setdefault(key, []).append(docname)
     style = env.config.bibtex_default_style
-    items = []
-    for key in sorted(cited_by, key=lambda k: sort_key(entries[k])):
-        para = nodes.paragraph()
-        para.extend(formatted(entries[key], style).render(backend))
-        para += nodes.Text(" Cited by: ")
-        for index, essay in enumerate(domain.essays_sorted(set(cited_by[key]))):
-            if index:
-                para += nodes.Text("; ")
-            para += xref("essay", essay.docname)
-        items.append(nodes.list_item("", para, ids=[f"work-{nodes.make_id(key)}"]))
+    items = [work_item(entries[key], key, domain.essays_sorted(set(cited_by[key])), style)
+             for key in sorted(cited_by, key=lambda k: sort_key(entries[k]))]
     return _list(items, ["kb-works"], "No works cited yet.")
+
+
+def work_item(entry: Any, key: str, citing: list[Essay], style: str) -> nodes.list_item:
+    """A work in house style, then "Cited by:" and links to the essays."""
+    para = nodes.paragraph()
+    para.extend(formatted(entry, style).render(backend))
+    para += nodes.Text(" Cited by: ")
+    for index, essay in enumerate(citing):
+        if index:
+            para += nodes.Text("; ")
+        para += xref("essay", essay.docname)
+    return nodes.list_item("", para, ids=[f"work-{nodes.make_id(key)}"])
 
 
 def _count(domain: KnowledgeBaseDomain, keys: Any) -> dict[str, int]:
