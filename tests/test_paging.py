@@ -183,10 +183,26 @@ def test_a_citation_edit_rewrites_only_the_part_holding_the_work(tmp_path):
     app = build(src)
     after = outputs(out)
     rewritten = {p for p in after if after[p] != before.get(p)}
-    parts = {p for p in rewritten if p.count("/") == 2 or p.startswith("refs/")}
-    assert parts == {"refs/b.html"}
+    # The essay and the part holding the work it now cites; not the index of
+    # works (the same works are cited), nor its theme's or author's lists.
+    assert rewritten - {"search.html", "genindex.html"} == {"essays/e5.html", "refs/b.html"}
     assert "Essay five" in soup(out, "refs/b.html").get_text()
     assert app.warning.getvalue() == ""
+
+
+def test_citing_a_work_no_essay_cited_rewrites_the_index_of_works(tmp_path):
+    src = copy_root("paging", tmp_path / "src")
+    bib = src / "refs.bib"
+    bib.write_text(bib.read_text() + "@book{cole, author = {Cole, Cy}, title = {C},"
+                   " publisher = {P}, year = {2000}}\n")
+    out = Path(build(src).outdir)
+    five = src / "essays" / "e5.md"
+    five.write_text(five.read_text().replace("{footcite}`ozil`", "{footcite}`ozil,cole`"))
+    app = build(src)
+    assert app.warning.getvalue() == ""
+    assert "7 works" in soup(out, "refs.html").get_text()
+    assert ("C", "refs/c.html") in pager(out, "refs.html")
+    assert "Essay five" in soup(out, "refs/c.html").get_text()
 
 
 def test_removed_essays_take_their_parts_with_them(tmp_path):

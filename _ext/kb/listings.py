@@ -117,19 +117,44 @@ def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
         pages.update(t.docname for t in domain.themes.values())
     else:
         essays = [(old[0], new[0]) for old, new in changes.values()]
+        index_only = _works_index_unchanged(app, domain, changes)
         pages = {docname for docname, specs in domain.data["listings"].items()
-                 if any(_shows_a_change(spec, essays) for spec in specs)}
+                 if any(_shows_a_change(spec, essays) and not (
+                     spec[0] == "references" and index_only) for spec in specs)}
     return sorted(pages & env.found_docs)
+
+
+def _works_index_unchanged(app: Sphinx, domain: KnowledgeBaseDomain,
+                           changes: dict[str, tuple[tuple[Any, ...], tuple[Any, ...]]]
+                           ) -> bool:
+    """Whether the cited works are split into parts (:mod:`kb.paging`), so
+    that their page shows only an index of them, and the same works are
+    cited as before: then the index is unchanged (the parts holding the
+    changed works are rewritten by :mod:`kb.paging`)."""
+    def keys(citations: Any) -> set[str]:
+        return {k for k, fingerprint in (citations or {}).items() if fingerprint is not None}
+
+    cited = {k for d, c in domain.citations.items() if d in domain.essays for k in keys(c)}
+    if len(cited) <= app.config.kb_references_part_size:
+        return False
+    touched = set().union(*(keys(old[1]) ^ keys(new[1]) for old, new in changes.values()))
+    if not touched:
+        return True
+    elsewhere = {k for d, c in domain.citations.items()
+                 if d in domain.essays and d not in changes for k in keys(c) if k in touched}
+    before = elsewhere | {k for old, _ in changes.values() if old[0] is not None
+                          for k in keys(old[1]) if k in touched}
+    return before == (cited & touched)
 
 
 def _shows_a_change(spec: ListingSpec, essays: list[tuple[Any, Any]]) -> bool:
     """Whether a listing shows anything of the essays' old or new records."""
     kind, theme, person = spec[:3]
-    if kind == "essays":
+    if kind == "essays":  # an essay whose record is unchanged looks the same
         return any(essay is not None
                    and (theme is None or theme in essay.theme_slugs)
                    and (person is None or person in essay.person_ids)
-                   for pair in essays for essay in pair)
+                   for pair in essays if pair[0] != pair[1] for essay in pair)
     if kind == "themes":  # essay counts per theme
         return any(_members(old, "theme_slugs") != _members(new, "theme_slugs")
                    for old, new in essays)
