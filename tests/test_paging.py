@@ -10,11 +10,15 @@ index's lists by year (2021 needs two pages), the cited works by letter
 from __future__ import annotations
 
 import filecmp
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from browser import SiteServer, chromium, color_scheme, skip_or_fail
 from bs4 import BeautifulSoup
+from test_accessibility import AXE, VNU, describe, load, needs_chromium, run_axe
 from test_incremental import assert_same
 
 from conftest import build, copy_root
@@ -241,3 +245,62 @@ def test_parallel_build_equals_serial_build(tmp_path):
     parallel = build(copy_root("paging", tmp_path / "b"), freshenv=True, parallel=2)
     assert_same(filecmp.dircmp(serial.outdir, parallel.outdir,
                                ignore=[".doctrees", ".buildinfo"]))
+
+
+# -- readers: accessible, valid, usable on a phone -------------------------------------
+
+@pytest.fixture(scope="module")
+def driver():
+    with chromium() as drv:
+        drv.set_script_timeout(60)
+        yield drv
+
+
+PART_PAGES = ["themes/t1.html", "themes/t1/2021-2.html", "refs.html", "refs/a-2.html",
+              "people/ann/undated.html", "essays/index/2020.html"]
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_split_lists_have_no_wcag_violations(paged, driver, scheme):
+    if not AXE.exists():
+        pytest.skip(f"axe-core not found at {AXE}")
+    _, out = paged
+    source = AXE.read_text(encoding="utf-8")
+    color_scheme(driver, scheme)
+    problems: list[str] = []
+    with SiteServer(out, prefix="/kb/") as server:
+        for page in PART_PAGES:
+            load(driver, server, page)
+            problems += [describe(page, v) for v in run_axe(driver, source)["violations"]]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_the_pager_fits_a_phone_and_its_links_are_big_enough_to_tap(paged, driver):
+    _, out = paged
+    driver.set_window_size(360, 740)
+    try:
+        with SiteServer(out, prefix="/kb/") as server:
+            load(driver, server, "refs/a-2.html")
+            width = driver.execute_script("return document.documentElement.scrollWidth")
+            sizes = driver.execute_script(
+                "return [...document.querySelectorAll('.kb-pager a, .kb-pager span')]"
+                ".map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])")
+    finally:
+        driver.set_window_size(1280, 900)
+    assert width <= 360
+    assert sizes and all(w >= 24 and h >= 24 for w, h in sizes)  # WCAG 2.5.8
+
+
+def test_split_lists_are_valid_html(paged):
+    java = shutil.which("java")
+    if java is None or not VNU.exists():
+        skip_or_fail("the Nu HTML Checker needs java and 'npm ci' (vnu-jar)")
+    _, out = paged
+    run = subprocess.run([java, "-jar", str(VNU), "--errors-only",
+                          *(str(out / page) for page in PART_PAGES)],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
