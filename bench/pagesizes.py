@@ -29,7 +29,8 @@ KINDS = (
 def kind_of(rel: str) -> str:
     """The kind of the page at ``rel`` (a posix path in the output folder)."""
     parts = rel.removesuffix(".html").split("/")
-    if parts[-1] == "index" and len(parts) > 1 and rel.count("/") > 1:
+    if parts[-1] == "index" and len(parts) > 1 and parts[:2] != ["essays", "index"] \
+            and not (len(parts) == 2 and parts[0] in ("themes", "people")):
         parts = parts[:-1]  # dirhtml: essays/slug/index.html is essays/slug
     folder = {"essays": "essay", "themes": "theme", "people": "person"}
     if parts == ["index"]:

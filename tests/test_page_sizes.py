@@ -90,3 +90,17 @@ def test_every_page_is_under_the_limit_now_and_at_ten_thousand_essays(corpus):
     over = {page.relative_to(outdir).as_posix(): (page.stat().st_size, projected(page))
             for page in pages(outdir)}
     assert {rel: s for rel, s in over.items() if max(s) > LIMIT} == {}
+
+
+@pytest.mark.parametrize(("path", "kind"), [
+    ("index.html", "home"),
+    ("essays/syn-1-x.html", "essay"), ("essays/syn-1-x/index.html", "essay"),
+    ("essays/index.html", "essays index"), ("essays/index/2019.html", "essays index part"),
+    ("themes/ios.html", "theme"), ("themes/ios/index.html", "theme"),
+    ("themes/ios/2019-2.html", "theme part"), ("themes/ios/2019-2/index.html", "theme part"),
+    ("people/ann.html", "person"), ("people/ann/undated.html", "person part"),
+    ("references.html", "references"), ("references/index.html", "references"),
+    ("references/a-2.html", "references part"), ("search.html", "other"),
+])
+def test_the_benchmark_knows_each_kind_of_page_in_html_and_dirhtml(path, kind):
+    assert pagesizes.kind_of(path) == kind

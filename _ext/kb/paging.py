@@ -123,7 +123,16 @@ class Catalogue:
         self._works: list[str] | None = None
         self.cited_by: dict[str, list[str]] = {}
         self.fingerprint: dict[str, str | None] = {}
+        self.sort_keys: dict[str, tuple[str, str, str]] = {}
         self._lists: dict[tuple[str, tuple[Any, ...]], SplitList | None] = {}
+        self._shown: dict[str, str] = {}
+
+    def shown(self, docname: str) -> str:
+        """What a list shows of an essay, as a string to fingerprint."""
+        found = self._shown.get(docname)
+        if found is None:
+            found = self._shown[docname] = repr(self.domain.essays[docname])
+        return found
 
     def essays_of(self, theme: str | None, person: str | None) -> list[Essay]:
         if theme and person:
@@ -146,7 +155,8 @@ class Catalogue:
                     if fingerprint is not None and key in entries:
                         self.cited_by.setdefault(key, []).append(docname)
                         self.fingerprint[key] = fingerprint
-            self._works = sorted(self.cited_by, key=lambda k: sort_key(entries[k]))
+            self.sort_keys = {k: sort_key(entries[k]) for k in self.cited_by}
+            self._works = sorted(self.cited_by, key=self.sort_keys.__getitem__)
         return self._works
 
     def split(self, docname: str, spec: tuple[Any, ...]) -> SplitList | None:
@@ -179,10 +189,9 @@ class Catalogue:
             size = config.kb_references_part_size
             if len(works) <= size:
                 return None
-            entries = bib_entries(self.app.env)
             groups = {}
             for key in works:
-                groups.setdefault(initial(sort_key(entries[key])[0]), []).append(key)
+                groups.setdefault(initial(self.sort_keys[key][0]), []).append(key)
             split = SplitList(docname, kind, spec, title, len(works), ())
             split.parts = _paginate(docname, groups, size)
             return split
@@ -396,10 +405,9 @@ def _signature(app: Sphinx) -> str:
 def _fingerprint(cat: Catalogue, split: SplitList, index: int, signature: str) -> str:
     part = split.parts[index]
     if split.kind == "essays":
-        items: Any = [repr(cat.domain.essays[d]) for d in part.items]
+        items: Any = [cat.shown(d) for d in part.items]
     else:
-        items = [(key, cat.fingerprint.get(key),
-                  [(d, repr(cat.domain.essays[d])) for d in cat.cited_by[key]])
+        items = [(key, cat.fingerprint.get(key), [cat.shown(d) for d in cat.cited_by[key]])
                  for key in part.items]
     navigation = [(p.pagename, p.label, p.page, p.pages) for p in split.parts]
     return hashlib.sha256(repr((
