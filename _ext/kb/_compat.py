@@ -19,7 +19,7 @@ Sphinx 9.0.4
      pickles the environment -> :data:`ENV_PICKLE_FILENAME`,
      :func:`save_environment` (``bibcheck.py``).
   3. ``sphinx.search.js_index`` (``loads``/``dumps`` of ``searchindex.js``)
-     -> :data:`js_index` (``completeness.py``).
+     -> :data:`js_index` (``searchindex.py``).
   4. ``sphinx.util.texescape`` (``init``, ``escape``; not in Sphinx's API
      docs) -> :data:`texescape` (``latex.py``).
   5. ``sphinx.util.nodes.inline_all_toctrees`` (what the LaTeX builder uses

@@ -55,6 +55,7 @@ from .listings import _list, essay_item, work_item
 from .models import Essay
 from .nodes import kb_listing
 from .search import note_page
+from .state import build_state
 
 logger = logging.getLogger(__name__)
 
@@ -247,14 +248,15 @@ def _title(app: Sphinx, docname: str) -> str:
 
 def catalogue(app: Sphinx) -> Catalogue:
     """This build's catalogue (made once after reading; the domain is final)."""
-    found: Catalogue | None = app.__dict__.get("kb_catalogue")
+    state = build_state(app)
+    found: Catalogue | None = state.catalogue
     if found is None or found.domain is not kb_domain(app.env):
-        found = app.__dict__["kb_catalogue"] = Catalogue(app)
+        found = state.catalogue = Catalogue(app)
     return found
 
 
 def forget_catalogue(app: Sphinx, *args: Any) -> None:
-    app.__dict__.pop("kb_catalogue", None)
+    build_state(app).catalogue = None
 
 
 def split_parts(app: Sphinx) -> list[tuple[SplitList, Part]]:
@@ -450,12 +452,13 @@ def collect_parts(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
             note_page(app, pagename)
             outfile.unlink()
             _remove_empty(outfile.parent, Path(app.outdir))
-    app.__dict__["kb_parts_store"] = (store, written)
+    build_state(app).parts_written = (store, written)
 
 
 def save_fingerprints(app: Sphinx, exception: BaseException | None) -> None:
     """Record what was written, once the pages are on disk."""
-    pending = app.__dict__.pop("kb_parts_store", None)
+    state = build_state(app)
+    pending, state.parts_written = state.parts_written, None
     if pending is not None and exception is None:
         store, written = pending
         store.write_text(json.dumps(written, sort_keys=True, indent=0), encoding="utf-8")
