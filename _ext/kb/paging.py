@@ -129,10 +129,11 @@ class Catalogue:
         self._shown: dict[str, str] = {}
 
     def shown(self, docname: str) -> str:
-        """What a list shows of an essay, as a string to fingerprint."""
+        """What a list shows of an essay (its record), as a short digest."""
         found = self._shown.get(docname)
         if found is None:
-            found = self._shown[docname] = repr(self.domain.essays[docname])
+            found = self._shown[docname] = hashlib.blake2b(
+                repr(self.domain.essays[docname]).encode(), digest_size=12).hexdigest()
         return found
 
     def essays_of(self, theme: str | None, person: str | None) -> list[Essay]:
