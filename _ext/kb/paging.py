@@ -7,14 +7,14 @@ site (``html`` and ``dirhtml`` builders), a list longer than its part size
 is split; shorter lists, and every other builder (the PDFs), are left
 whole, so a small site looks as before:
 
-* an essay list keeps the latest :confval:`kb_listing_part_size` essays
+* an essay list keeps the latest ``kb_listing_part_size`` essays
   on its own page, followed by links to every year (and "Undated"), each
   year a page of its own beside it (``themes/ios/2019.html``), split into
   numbered pages (``2019-2``) when a year has more essays than a part holds;
 * the cited works become a small index of first letters of the first
   author's name, each letter a page of its own (``references/a.html``),
   split into numbered pages (``a-2``) after
-  :confval:`kb_references_part_size` works.
+  ``kb_references_part_size`` works.
 
 Every part links to its neighbours (previous/next, in furo's footer) and
 to every other part of its list, so a reader reaches any part in two
@@ -27,7 +27,7 @@ the templates and configuration), kept beside the doctrees, and a part
 is written only when its fingerprint changed or its file is missing, so
 a citation edit rewrites the part holding the work and nothing else.
 Parts that no longer exist are deleted. Written and removed parts are
-reported to the search indexer like documents (:func:`kb.search.note_written`).
+reported to the search indexer like documents (:func:`kb.search.note_page`).
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ UNDATED, OTHER = "undated", "other"
 
 class kb_pager(nodes.General, nodes.Element):  # noqa: N801 - docutils style
     """Links to the parts of a list: ``links`` is ``[(label, uri or None
-    for the current part, rel or "")]``; rendered as a ``<nav>``."""
+    for the current part)]``; rendered as a ``<nav>``."""
 
 
 @dataclass(frozen=True)
@@ -276,14 +276,14 @@ def _uri(app: Sphinx, fromname: str, toname: str) -> str:
 def pager(app: Sphinx, fromname: str, split: SplitList, current: str | None,
           label: str) -> kb_pager:
     """Links to every part: years, or letters with their numbered pages."""
-    links: list[tuple[str, str | None, str]] = []
+    links: list[tuple[str, str | None]] = []
     if split.kind == "essays":  # the listing page itself shows the latest essays
         links.append(("Latest", None if current is None
-                      else _uri(app, fromname, split.docname), ""))
+                      else _uri(app, fromname, split.docname)))
     for part in split.parts:
         text = part.label if part.page == 1 else f"{part.label} ({part.page})"
         uri = None if part.pagename == current else _uri(app, fromname, part.pagename)
-        links.append((text, uri, ""))
+        links.append((text, uri))
     return kb_pager(links=links, label=label)
 
 
@@ -475,14 +475,13 @@ def _remove_empty(folder: Path, outdir: Path) -> None:
 
 def visit_pager_html(self: Any, node: kb_pager) -> None:
     items = []
-    for text, uri, rel in node["links"]:
+    for text, uri in node["links"]:
         label = html.escape(text)
         if uri is None:
             items.append(f'<li><span aria-current="page">{label}</span></li>')
         else:
-            rel_attr = f' rel="{rel}"' if rel else ""
-            items.append(f'<li><a class="reference internal" href="{html.escape(uri)}"'
-                         f"{rel_attr}>{label}</a></li>")
+            items.append(f'<li><a class="reference internal" href="{html.escape(uri)}">'
+                         f"{label}</a></li>")
     self.body.append(
         f'<nav class="kb-pager no-search" aria-label="{html.escape(node["label"])}">'
         f'<ul>{"".join(items)}</ul></nav>\n')
