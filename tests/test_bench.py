@@ -61,6 +61,7 @@ def test_quick_run_builds_without_warnings_and_reports(quick_run: dict) -> None:
     assert project["stack"] == "project" and project["n"] == 20
     assert project["full"]["1"]["ok"] and project["full"]["1"]["warnings"] == 0
     assert "| target | measured | limit | verdict |" in quick_run["report"]
+    assert "Largest page of each kind" in quick_run["report"]  # bench/pagesizes.py
 
 
 def test_incremental_steps_read_only_what_changed(quick_run: dict) -> None:

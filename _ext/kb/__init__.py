@@ -13,7 +13,8 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
 * ``citations`` numbered citations and reference lists (any page);
   ``vancouver`` the house style; ``bibcheck`` clear messages for refs.bib,
   ``bibreparse`` parsing only its changed entries;
-* ``listings`` the generated lists; ``checks`` checks across pages;
+* ``listings`` the generated lists; ``paging`` long lists split into
+  parts; ``checks`` checks across pages;
   ``completeness`` no essay lost (every essay where readers look), with
   ``site_links`` the written site's links; ``pdf_completeness`` the same
   for a PDF; ``source_files`` files that cannot become one page;
@@ -60,6 +61,7 @@ from .latex import setup_latex
 from .listings import setup_listings
 from .nodes import setup_nodes
 from .pages import setup_pages
+from .paging import setup_paging
 from .policy import setup_policy
 from .wiring import connect_handlers
 
@@ -82,6 +84,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_pages(app)
     setup_citations(app)
     setup_listings(app)
+    setup_paging(app)  # issue 19: long lists split into parts
     setup_latex(app)
     connect_handlers(app)  # every event handler, in one table (wiring.py)
     return {

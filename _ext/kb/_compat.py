@@ -11,7 +11,7 @@ checked against (``requirements.txt``; ``make test-latest`` tries the newest).
 Touch points, with the module that relies on each:
 
 Sphinx 9.0.4
-  1. ``BuildEnvironment._app`` -> :func:`app_of` (``latex.py``): a
+  1. ``BuildEnvironment._app`` -> :func:`app_of` (``latex.py``, ``paging.py``): a
      post-transform has no public way to the builder (``self.app`` and
      ``env.app`` are deprecated for 11.0; Sphinx's own ReferencesResolver
      reads ``env._app``).

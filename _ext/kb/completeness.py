@@ -93,28 +93,39 @@ def check_completeness(app: Sphinx, exception: BaseException | None) -> None:
         return
     if rebuilds.is_current(app, "completeness"):
         return  # checked clean, and no page written or removed since
-    # Clean when the build began, and only essay pages written: listings,
-    # links and the home page are as checked, so only those essays can miss.
+    # Clean when the build began, and only essay pages written (no part of
+    # a long list either, kb.paging): listings, links and the home page are
+    # as checked, so only those essays can miss.
     only = None
     if rebuilds.was_current(app, "completeness") and not rebuilds.removed_any(app):
         written = rebuilds.written(app)
         if all(page_kind(app.config, d) == ESSAY for d in written):
             only = written
-    missing = find_missing(app, only)
-    if not missing:
+    parts: dict[str, list[str]] = {}
+    missing = find_missing(app, only, parts)
+    if not missing and not parts:
         rebuilds.remember(app, "completeness")
     for docname, missing_from in missing.items():
         logger.warning(
             f"the essay is missing from {'; '.join(missing_from)}: rebuild from scratch "
             "('make clean html'); if it is still missing, report it to the site's "
             "maintainers", location=(docname, None), type="kb", subtype="completeness")
+    for docname, gone in parts.items():
+        logger.warning(
+            f"parts of this page's list are missing: {'; '.join(gone)}: rebuild "
+            "from scratch ('make clean html'); if they are still missing, report it "
+            "to the site's maintainers", location=(docname, None), type="kb",
+            subtype="completeness")
 
 
-def find_missing(app: Sphinx, only: set[str] | None = None) -> dict[str, list[str]]:
+def find_missing(app: Sphinx, only: set[str] | None = None,
+                 parts: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
     """For each essay with a problem, where readers would not find it.
 
     With ``only``, just those essays, and neither links nor listings (the
-    caller knows no page linking to an essay changed).
+    caller knows no page linking to an essay changed). ``parts``, if given
+    (and not ``only``), receives the same for the parts of long lists
+    (:mod:`kb.paging`), by the page whose list they split.
     """
     env, config = app.env, app.config
     domain = kb_domain(env)
@@ -126,8 +137,11 @@ def find_missing(app: Sphinx, only: set[str] | None = None) -> dict[str, list[st
     else:
         essays = sorted(d for d in only if d in env.found_docs)
         depth = dict.fromkeys(essays, 0)
-    indexes = [(name, found) for name, check in SEARCH_INDEXES
+    checked = [(name, check, found) for name, check in SEARCH_INDEXES
                if (found := check(app, site)) is not None]
+    indexes = [(name, found) for name, _, found in checked]
+    if parts is not None and only is None:
+        parts.update(_missing_parts(app, site, depth, checked))
     missing: dict[str, list[str]] = {}
     for docname in essays:
         where: list[str] = []
@@ -143,11 +157,11 @@ def find_missing(app: Sphinx, only: set[str] | None = None) -> dict[str, list[st
         if essay is not None and only is None:
             for slug in essay.theme_slugs:
                 theme = domain.themes.get(slug)
-                if theme and docname not in site.links(theme.docname):
+                if theme and docname not in site.listed_on(theme.docname):
                     where.append(f"the theme page {env.doc2path(theme.docname, False)}")
             for person_id in essay.person_ids:
                 person = domain.people.get(person_id)
-                if person and docname not in site.links(person.docname):
+                if person and docname not in site.listed_on(person.docname):
                     where.append(f"the person page {env.doc2path(person.docname, False)}")
         where += [name for name, found in indexes if docname not in found]
         if where:
@@ -155,3 +169,24 @@ def find_missing(app: Sphinx, only: set[str] | None = None) -> dict[str, list[st
     return missing
 
 
+def _missing_parts(app: Sphinx, site: Site, depth: dict[str, int],
+                   checked: list[tuple[str, Callable[[Sphinx, Site], set[str] | None], set[str]]]
+                   ) -> dict[str, list[str]]:
+    """Parts of long lists (:mod:`kb.paging`) that are not on disk, not
+    within reach of the home page or not in a search index, by their list's page."""
+    # Sphinx's own searchindex.js indexes documents only.
+    indexes = [(name, found) for name, check, found in checked
+               if check is not sphinx_search_index]
+    missing: dict[str, list[str]] = {}
+    for owner, pagenames in site.parts.items():
+        for pagename in pagenames:
+            where = [name for name, found in indexes if pagename not in found]
+            if depth.get(pagename, MAX_CLICKS + 1) > MAX_CLICKS:
+                where.insert(0, f"the home page's links (not reachable in {MAX_CLICKS} "
+                                "clicks)")
+            if not os.path.isfile(site.builder.get_outfilename(pagename)):
+                where.insert(0, "the site (no page)")
+            if where:
+                missing.setdefault(owner, []).append(
+                    f"{site.uri[pagename]} from {', '.join(where)}")
+    return missing

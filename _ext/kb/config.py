@@ -63,6 +63,12 @@ SETTINGS: tuple[Setting, ...] = (
             "which PDFs a LaTeX build makes: \"funders\" (the whole knowledge base "
             "and one per theme) or \"essays\" (one per essay; make latexpdf sets it "
             "for its second build)"),
+    # Long lists split into parts on the web site (paging.py).
+    Setting("kb_listing_part_size", 200, "html", frozenset({int}),
+            "essays per page of a split essay list (the list's own page shows the "
+            "newest this many; each year's page at most this many)"),
+    Setting("kb_references_part_size", 100, "html", frozenset({int}),
+            "works per page of the split list of cited works"),
     # Feeds (feed.py, feeds.py).
     Setting("kb_feed_limit", 50, "", frozenset({int}),
             "how many of the newest essays each Atom feed holds"),

@@ -58,7 +58,7 @@ def xref(reftype: str, target: str, text: str = "", **attrs: Any) -> addnodes.pe
 class KnowledgeBaseDomain(Domain):
     name = "kb"
     label = "Knowledge base"
-    data_version = 3
+    data_version = 4  # 3: stored build state; 4: listing specs carry their limit
     object_types = {
         "essay": ObjType("essay", "essay"),
         "person": ObjType("person", "person"),

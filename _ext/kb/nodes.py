@@ -54,6 +54,11 @@ class cite_this(nodes.General, nodes.Element):  # noqa: N801 - docutils style
     """Where the block goes; ``docname`` names the essay (PDFs merge pages)."""
 
 
+class kb_pager(nodes.General, nodes.Element):  # noqa: N801 - docutils style
+    """Links to the parts of a list: ``links`` is ``[(label, uri or None
+    for the current part)]``; rendered as a ``<nav>``."""
+
+
 class kb_video(nodes.General, nodes.Element):  # noqa: N801 - docutils node naming
     """A video frame (HTML only); its children, a plain link, go everywhere."""
 
@@ -97,6 +102,22 @@ def visit_backlink_html(self: HTML5Translator, node: citation_backlink) -> None:
         f'text first cites reference {node["number"]}">↩</a>'
     )
     raise nodes.SkipNode
+
+
+def visit_pager_html(self: Any, node: kb_pager) -> None:
+    items = []
+    for text, uri in node["links"]:
+        label = html.escape(text)
+        if uri is None:
+            items.append(f'<li><span aria-current="page">{label}</span></li>')
+        else:
+            items.append(f'<li><a class="reference internal" href="{html.escape(uri)}">'
+                         f"{label}</a></li>")
+    self.body.append(
+        f'<nav class="kb-pager no-search" aria-label="{html.escape(node["label"])}">'
+        f'<ul>{"".join(items)}</ul></nav>\n')
+    raise nodes.SkipNode
+
 
 
 def skip(self: Any, node: nodes.Node) -> None:
@@ -189,6 +210,9 @@ def setup_nodes(app: Sphinx) -> None:
     # A frame on the web page; every other writer shows its children (the link).
     app.add_node(kb_video, html=(visit_video_html, depart_video_html), latex=passthrough,
                  text=passthrough, man=passthrough, texinfo=passthrough)
+    # Links to the parts of a long list (paging.py): web pages only.
+    app.add_node(kb_pager, html=(visit_pager_html, None), latex=(skip, None),
+                 text=(skip, None), man=(skip, None), texinfo=(skip, None))
     # Placeholders, replaced before any writer runs (see the module docstring).
     for placeholder in (kb_listing, reference_list, cite_this, feed_link):
         app.add_node(placeholder)

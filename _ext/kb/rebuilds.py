@@ -146,6 +146,15 @@ def note_written(app: Sphinx, doctree: object, docname: str) -> None:
         _records(app).written.add(docname)
 
 
+def note_page(app: Sphinx, pagename: str) -> None:
+    """A page that is not a document (a part of a long list, :mod:`kb.paging`)
+    is about to be written or was deleted: counted as a written page, so
+    whole-site outputs that trust only essay edits are remade in full."""
+    if _is_site(app):
+        page_changed(app)
+        _records(app).written.add(pagename)
+
+
 def note_removed(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
                  removed: set[str]) -> list[str]:
     if removed and _is_site(app):

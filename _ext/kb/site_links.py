@@ -15,6 +15,8 @@ from urllib.parse import unquote
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 
+from .paging import split_parts
+
 _HREF = re.compile(r'href="([^"#?]*)')
 
 
@@ -28,12 +30,17 @@ def _norm(uri: str) -> str:
 
 
 class Site:
-    """The written HTML site, read lazily: links of a page as docnames."""
+    """The written HTML site, read lazily: links of a page as docnames (or as
+    the page names of the parts of long lists, :mod:`kb.paging`)."""
 
     def __init__(self, app: Sphinx) -> None:
         self.builder: StandaloneHTMLBuilder = app.builder  # type: ignore[assignment]
         self.env = app.env
         self.uri = {d: self.builder.get_target_uri(d) for d in self.env.found_docs}
+        self.parts: dict[str, list[str]] = {}  # docname -> its lists' parts
+        for split, part in split_parts(app):
+            self.parts.setdefault(split.docname, []).append(part.pagename)
+            self.uri[part.pagename] = self.builder.get_target_uri(part.pagename)
         self.by_uri = {_norm(uri): d for d, uri in self.uri.items()}
         self._links: dict[str, set[str]] = {}
 
@@ -57,6 +64,13 @@ class Site:
                 target for href in set(_HREF.findall(html))
                 if (target := self.resolve(base, href)) is not None}
         return self._links[docname]
+
+    def listed_on(self, docname: str) -> set[str]:
+        """What the page and the parts of its lists link to."""
+        found = set(self.links(docname))
+        for part in self.parts.get(docname, []):
+            found |= self.links(part)
+        return found
 
     def clicks_from_home(self, root: str, expand: Callable[[str], bool],
                          max_clicks: int) -> dict[str, int]:

@@ -24,6 +24,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from . import rebuilds
+from .paging import split_parts
 from .website import base_url, site_builder
 
 logger = logging.getLogger(__name__)
@@ -33,10 +34,11 @@ SITEMAP_FILE = "sitemap.xml"
 
 
 def site_addresses(app: Sphinx) -> list[str]:
-    """Absolute address of every document, sorted (not genindex or search: no documents)."""
+    """Absolute address of every document and every part of a long list
+    (:mod:`kb.paging`), sorted (not genindex or search: no documents)."""
     base = base_url(app.config)
-    return sorted(base + app.builder.get_target_uri(docname)
-                  for docname in app.env.all_docs)
+    pages = [*app.env.all_docs, *(part.pagename for _, part in split_parts(app))]
+    return sorted(base + app.builder.get_target_uri(pagename) for pagename in pages)
 
 
 def sitemap(addresses: list[str]) -> bytes:
@@ -54,7 +56,8 @@ def write_sitemap(app: Sphinx, exception: BaseException | None) -> None:
         logger.info("no %s written: set html_baseurl to the site's address", SITEMAP_FILE)
         return
     target = Path(app.outdir, SITEMAP_FILE)
-    documents = hashlib.sha256("\n".join(sorted(app.env.all_docs)).encode()).hexdigest()
-    if not (rebuilds.is_current(app, "sitemap", documents, pages=False) and target.is_file()):
-        target.write_bytes(sitemap(site_addresses(app)))  # documents added or removed
-    rebuilds.remember(app, "sitemap", documents, pages=False)
+    addresses = site_addresses(app)
+    key = hashlib.sha256("\n".join(addresses).encode()).hexdigest()
+    if not (rebuilds.is_current(app, "sitemap", key, pages=False) and target.is_file()):
+        target.write_bytes(sitemap(addresses))  # documents or parts added or removed
+    rebuilds.remember(app, "sitemap", key, pages=False)

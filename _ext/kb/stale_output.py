@@ -19,6 +19,7 @@ from sphinx.environment import BuildEnvironment
 
 from . import rebuilds
 from .domain import kb_domain
+from .paging import split_parts
 from .source_files import source_suffixes
 from .website import site_builder
 
@@ -47,6 +48,8 @@ def remove_stale_output(app: Sphinx, exception: BaseException | None) -> None:
     rebuilds.remember(app, "stale-output", documents, pages=False)
     outdir = Path(builder.outdir)
     current = {Path(builder.get_outfilename(d)) for d in env.found_docs}
+    # Parts of long lists (kb.paging) sit beside the pages whose lists they split.
+    current |= {Path(builder.get_outfilename(p.pagename)) for _, p in split_parts(app)}
     stale = [Path(builder.get_outfilename(d)) for d in stored.removed_docs
              if d not in env.found_docs]
     # Pages of the knowledge-base folders hold nothing but documents, so

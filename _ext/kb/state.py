@@ -27,7 +27,8 @@ Process-wide state stays with its module, because it is not a build's:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from sphinx.application import Sphinx
@@ -73,6 +74,12 @@ class BuildState:
     #: ``bibcheck``: keys whose refs.bib entries changed in this build's parse
     #: (None: every entry was parsed), for ``citations``.
     bib_changed: set[str] | None = None
+    #: ``paging``: this build's essays and cited works, sorted and grouped
+    #: once the environment is final (a ``paging.Catalogue``) ...
+    catalogue: Any = None
+    #: ... and the fingerprint store with the parts this build wrote, saved
+    #: once they are on disk.
+    parts_written: tuple[Path, dict[str, str]] | None = None
 
 
 @dataclass

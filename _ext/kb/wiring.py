@@ -63,6 +63,7 @@ from . import (
     meta,
     nodes,
     pages,
+    paging,
     policy,
     rebuilds,
     scholarly,
@@ -156,6 +157,8 @@ HANDLERS: tuple[Hook, ...] = (
     # Last: collect what reading the page left, freeze what survives.
     Hook("doctree-read", 999, gcpause.collect_young_and_freeze),
     # -- env-updated: every page read (and parallel readers merged).
+    # The parts of long lists are worked out again from the final environment.
+    Hook("env-updated", 500, paging.forget_catalogue),
     # Last, after sphinxcontrib-bibtex's (500): freeze the whole environment.
     Hook("env-updated", 999, gcpause.reading_done),
     # -- env-get-updated: pages to write again though not read again.
@@ -195,7 +198,10 @@ HANDLERS: tuple[Hook, ...] = (
     Hook("html-page-context", 500, feeds.keep_fulltext),  # body for the feeds
     Hook("html-page-context", 500, feeds.topic_feed_link),  # theme/person feed link
     Hook("html-page-context", 500, essaypdf.pdf_head_tag),  # citation_pdf_url
-    # -- html-collect-pages: extra pages; the search page (Sphinx's is off).
+    # -- html-collect-pages: extra pages: the parts of long lists that changed
+    # (paging; each reported to the search indexer and to rebuilds), then the
+    # search page (Sphinx's is off). Independent of each other.
+    Hook("html-collect-pages", 500, paging.collect_parts),
     Hook("html-collect-pages", 500, search.search_page),
     # -- kb-feed-entry (ours): an essay's Atom entry, for the full-text feeds.
     Hook("kb-feed-entry", 500, feeds.on_feed_entry),
@@ -217,6 +223,9 @@ HANDLERS: tuple[Hook, ...] = (
     Hook("build-finished", 420, sitemap.write_sitemap),  # sitemap.xml
     Hook("build-finished", 430, citethis.write_site_files),  # references.bib/.ris/.json
     Hook("build-finished", 440, feeds.write_topic_feeds),  # feeds per theme and person
+    # The parts' fingerprints, once the parts are on disk (a build stopped
+    # before this point writes every part again).
+    Hook("build-finished", 445, paging.save_fingerprints),
     # After 400 rewrote the .tex files: compares their final text.
     Hook("build-finished", 450, essaypdf.keep_unchanged_tex_times),
     # The collector on again, everything frozen: the process is about to exit.
