@@ -121,9 +121,10 @@ need-tex:  # one line, not a LaTeX stack trace, when TeX or the fonts are missin
 	  make latexpdf needs TeX: sudo apt-get install -y --no-install-recommends $(TEX_PACKAGES)))
 
 # Tests run in parallel (pytest-xdist), one worker per CPU; a test file's
-# tests stay on one worker, so a module's fixtures build once (--dist loadfile).
+# tests stay on one worker, so a module's fixtures build once (--dist loadgroup
+# with conftest's groups: a file, or its real-site tests' staff-trial half).
 # TESTOPTS="-n 0" runs them in this process, one after another.
-TESTOPTS ?= -n auto --dist loadfile
+TESTOPTS ?= -n auto --dist loadgroup
 test: $(STAMP)
 	$(BIN)/python -m pytest $(TESTOPTS)
 

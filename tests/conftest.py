@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
+T = TypeVar("T")
 REPO = Path(__file__).resolve().parents[1]
 ROOTS = REPO / "tests" / "roots"
 DATA = REPO / "tests" / "data"
@@ -38,9 +41,13 @@ pytest_plugins = ("sphinx.testing.fixtures",)
 
 #: Fixtures that build or read the real site (``refs_bib``: its refs.bib). A
 #: test using one (directly or through another fixture) is marked
-#: ``real_site``: it must pass whatever content staff add, and
-#: ``tests/test_staff_trial.py`` runs it again with more.
-REAL_SITE_FIXTURES = frozenset({"site_copy", "site_html", "refs_bib"})
+#: ``real_site``: it must pass whatever content staff add, so it runs twice,
+#: on the site as it is and with the staff trial's additions (``site_source``).
+REAL_SITE_FIXTURES = frozenset({"site_source", "site_copy", "site_html", "refs_bib"})
+#: The real site as committed, and the same with what a staff member added
+#: following only README and the guide (``tests/data/staff-trial/``, synthetic).
+SITE_VARIANTS = ("site", "staff-trial")
+TRIAL = DATA / "staff-trial" / "site"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -48,10 +55,22 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "real_site: builds the real site; run again by the staff trial")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark real-site tests; group each file's tests for ``--dist loadgroup``.
+
+    A group is one test file, or, for the staff trial's run of a file's
+    real-site tests, that file's trial half: the two halves share no
+    build, so the two workers can take one each.
+    """
     for item in items:
         if REAL_SITE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.real_site)
+        group = item.nodeid.split("::")[0]
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("site_source") == "staff-trial":
+            group += "[staff-trial]"
+        item.add_marker(pytest.mark.xdist_group(group))
 
 # What a staff member's checkout holds; everything else is not site source.
 _NOT_SOURCE = shutil.ignore_patterns(
@@ -71,18 +90,89 @@ def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
 
 
-def copy_site(dest: Path) -> Path:
+def copy_site(dest: Path, source: Path = REPO) -> Path:
     """A copy of the real knowledge base's sources, safe to build in."""
-    shutil.copytree(REPO, dest, ignore=_NOT_SOURCE)
+    shutil.copytree(source, dest, ignore=_NOT_SOURCE)
     return dest
 
 
+def add_staff_trial(root: Path) -> list[Path]:
+    """Add the trial's pages to the sources at ``root`` and its works to refs.bib."""
+    added = []
+    for path in sorted(TRIAL.rglob("*.md")):
+        target = root / path.relative_to(TRIAL)
+        assert not target.exists(), f"the trial would overwrite {target}"
+        target.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+        added.append(target)
+    refs = root / "refs.bib"
+    refs.write_text(refs.read_text(encoding="utf-8")
+                    + (TRIAL / "refs.bib.add").read_text(encoding="utf-8"), encoding="utf-8")
+    return added
+
+
+#: Per variant, made once per test process (a session fixture with params is
+#: set up again whenever the variant changes between tests).
+_SOURCES: dict[str, Path] = {}
+_SITE_HTML: dict[str, tuple[Path, str]] = {}
+
+
+@pytest.fixture(scope="session", params=SITE_VARIANTS)
+def site_source(request: pytest.FixtureRequest,
+                tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site's sources, as committed or with the staff trial added.
+
+    Read only: build in a copy (``site_copy``). Every test that uses the
+    real site runs on both, so a test that checked today's content instead
+    of a rule fails on the trial.
+    """
+    variant: str = request.param
+    if variant not in _SOURCES:
+        if variant == "site":
+            _SOURCES[variant] = REPO
+        else:
+            src = copy_site(tmp_path_factory.mktemp("staff-trial") / "src")
+            add_staff_trial(src)
+            _SOURCES[variant] = src
+    return _SOURCES[variant]
+
+
 @pytest.fixture(scope="session")
-def site_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Path]:
+def site_copy(site_source: Path,
+              tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Path]:
     """Factory for fresh copies of the real site (one per call)."""
     def make() -> Path:
-        return copy_site(tmp_path_factory.mktemp("site") / "src")
+        return copy_site(tmp_path_factory.mktemp("site") / "src", site_source)
     return make
+
+
+@pytest.fixture(scope="session")
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[Hashable, Callable[[Path], T]], T]:
+    """``built_once(key, make)``: a tree as ``make(path)`` left it, made once per key.
+
+    For a build that several tests start from and then change (an
+    incremental build after an edit): the first call runs ``make`` in a
+    folder of its own and keeps a copy; each later call puts that copy back
+    in the same folder (Sphinx's environment holds absolute paths),
+    modification times included, and returns a shallow copy of what
+    ``make`` returned. Tests using it run one after another in a process.
+    """
+    root = tmp_path_factory.mktemp("built-once")
+    made: dict[Hashable, tuple[Path, object]] = {}
+
+    def get(key: Hashable, make: Callable[[Path], T]) -> T:
+        if key in made:
+            path, value = made[key]
+            shutil.rmtree(path)
+            shutil.copytree(path.with_suffix(".pristine"), path, symlinks=True)
+        else:
+            path = root / f"tree{len(made)}"
+            value = make(path)
+            shutil.copytree(path, path.with_suffix(".pristine"), symlinks=True)
+            made[key] = path, value
+        return copy.copy(value)  # type: ignore[return-value]
+    return get
 
 
 def build(srcdir: Path, builder: str = "html", **kwargs: object):
@@ -119,17 +209,22 @@ def copy_root(name: str, dest: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def site_html(site_copy: Callable[[], Path]) -> tuple[Path, str]:
-    """The real site built once with html, ``-W``-style: (outdir, warnings)."""
+def site_html(site_source: Path, site_copy: Callable[[], Path]) -> tuple[Path, str]:
+    """The real site built once with html, ``-W``-style: (outdir, warnings).
+
+    Read only: shared by every test of the process on the same variant.
+    """
     from sphinx.testing.util import SphinxTestApp
 
-    src = site_copy()
-    app = SphinxTestApp("html", srcdir=src, freshenv=True)
-    try:
-        app.build()
-        return Path(app.outdir), app.warning.getvalue()
-    finally:
-        app.cleanup()
+    key = str(site_source)
+    if key not in _SITE_HTML:
+        app = SphinxTestApp("html", srcdir=site_copy(), freshenv=True)
+        try:
+            app.build()
+            _SITE_HTML[key] = Path(app.outdir), app.warning.getvalue()
+        finally:
+            app.cleanup()
+    return _SITE_HTML[key]
 
 
 #: What the synthetic ``web`` test root sets as html_baseurl and as a hostile title.
