@@ -47,30 +47,56 @@ REAL_SITE_FIXTURES = frozenset({"site_source", "site_copy", "site_html", "refs_b
 #: The real site as committed, and the same with what a staff member added
 #: following only README and the guide (``tests/data/staff-trial/``, synthetic).
 SITE_VARIANTS = ("site", "staff-trial")
+#: Session builds that tests of several files read (see their fixtures):
+#: the tests (node id prefixes) run on one worker, so each is built once.
+SHARED_BUILDS = {
+    "site_latexpdf": ("tests/test_latex.py::TestSitePDFs::",
+                      "tests/test_essaypdf.py::test_make_html_then_latexpdf"),
+}
+#: SOURCE_DATE_EPOCH of the real site's PDFs: 14 November 2023.
+PDF_EPOCH = "1700000000"
+MAKE = shutil.which("make")
 TRIAL = DATA / "staff-trial" / "site"
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "real_site: builds the real site; run again by the staff trial")
+        "markers", "real_site: builds the real site; runs on it and on the staff trial")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark real-site tests; group each file's tests for ``--dist loadgroup``.
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Mark each test that uses the real site ``real_site``."""
+    if REAL_SITE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.real_site)
 
-    A group is one test file, or, for the staff trial's run of a file's
-    real-site tests, that file's trial half: the two halves share no
-    build, so the two workers can take one each.
+
+def xdist_unit(nodeid: str) -> str:
+    """The tests that share a worker under ``--dist loadfile``: a test file,
+    or its real-site tests' ``[staff-trial]`` half, or a ``SHARED_BUILDS`` group.
+
+    The two halves of a file share no build, so the two workers can take
+    one each; tests of several files that read one shared build stay
+    together so that it is built once.
     """
-    for item in items:
-        if REAL_SITE_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.real_site)
-        group = item.nodeid.split("::")[0]
-        callspec = getattr(item, "callspec", None)
-        if callspec is not None and callspec.params.get("site_source") == "staff-trial":
-            group += "[staff-trial]"
-        item.add_marker(pytest.mark.xdist_group(group))
+    unit = next((name for name, prefixes in SHARED_BUILDS.items()
+                 if nodeid.startswith(prefixes)), nodeid.split("::")[0])
+    params = nodeid.partition("[")[2].removesuffix("]")
+    if re.search(r"(?:^|-)staff-trial(?:-|$)", params):
+        unit += "[staff-trial]"
+    return unit
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``--dist loadfile`` with ``xdist_unit``'s units instead of whole files."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Units(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_unit(nodeid)
+
+    return Units(config, log)
 
 # What a staff member's checkout holds; everything else is not site source.
 _NOT_SOURCE = shutil.ignore_patterns(
@@ -225,6 +251,48 @@ def site_html(site_source: Path, site_copy: Callable[[], Path]) -> tuple[Path, s
         finally:
             app.cleanup()
     return _SITE_HTML[key]
+
+
+def make_in(src: Path, target: str, stamp: Path,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``make <target>`` in a copy of the site, with this test run's Python."""
+    stamp.touch()  # the venv is this one: nothing to install
+    return subprocess.run(
+        [str(MAKE), "-C", str(src), target, f"BIN={Path(sys.executable).parent}",
+         f"STAMP={stamp}"],
+        capture_output=True, text=True, check=False, env=env,
+    )
+
+
+_SITE_LATEXPDF: dict[str, tuple[Path, str]] = {}
+
+
+@pytest.fixture(scope="session")
+def site_latexpdf(site_source: Path, site_copy: Callable[[], Path],
+                  tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A copy of the real site after ``make html`` then ``make latexpdf``, as
+    published, with ``SOURCE_DATE_EPOCH=PDF_EPOCH``: (sources, latexpdf's stderr).
+
+    Its LaTeX folder held, before, what a since-renamed theme left behind.
+    Read only; built once per variant and process for the PDF tests of
+    ``test_latex`` and ``test_essaypdf`` (one xdist group: ``SHARED_BUILDS``).
+    """
+    if MAKE is None:
+        pytest.skip("needs GNU make: apt-get install make")
+    key = str(site_source)
+    if key not in _SITE_LATEXPDF:
+        src = site_copy()
+        stale = src / "_build" / "latex" / "clahrc-wm-retired"
+        stale.parent.mkdir(parents=True)
+        stale.with_suffix(".tex").write_text("stale", encoding="utf-8")
+        stale.with_suffix(".pdf").write_bytes(b"%PDF-1.5 stale")
+        env = {**os.environ, "SOURCE_DATE_EPOCH": PDF_EPOCH}
+        stamp = tmp_path_factory.mktemp("latexpdf") / "stamp"
+        for target in ("html", "latexpdf"):
+            done = make_in(src, target, stamp, env)
+            assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        _SITE_LATEXPDF[key] = src, done.stderr
+    return _SITE_LATEXPDF[key]
 
 
 #: What the synthetic ``web`` test root sets as html_baseurl and as a hostile title.

@@ -20,8 +20,6 @@ from test_reproducible import add_synthetic_essays, differences, snapshot
 
 from conftest import build, copy_site
 
-pytest.importorskip("pagefind")
-
 EDITED = "essays/synthetic-05"
 DELETED = "essays/synthetic-03"
 MARKER = "zyzzyvaquux"  # a word no essay has
