@@ -86,6 +86,7 @@ def xdist_unit(nodeid: str) -> str:
     return unit
 
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: -p no:xdist still runs
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """``--dist loadfile`` with ``xdist_unit``'s units instead of whole files."""
     if config.getvalue("dist") != "loadfile":
