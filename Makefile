@@ -121,7 +121,8 @@ need-tex:  # one line, not a LaTeX stack trace, when TeX or the fonts are missin
 	  make latexpdf needs TeX: sudo apt-get install -y --no-install-recommends $(TEX_PACKAGES)))
 
 # Tests run in parallel (pytest-xdist), one worker per CPU; a test file's
-# tests stay on one worker, so a module's fixtures build once (--dist loadfile).
+# tests stay on one worker, so a module's fixtures build once (--dist loadfile;
+# a file's staff-trial half is a unit of its own: tests/conftest.py, xdist_unit).
 # TESTOPTS="-n 0" runs them in this process, one after another.
 TESTOPTS ?= -n auto --dist loadfile
 test: $(STAMP)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
+T = TypeVar("T")
 REPO = Path(__file__).resolve().parents[1]
 ROOTS = REPO / "tests" / "roots"
 DATA = REPO / "tests" / "data"
@@ -38,20 +41,63 @@ pytest_plugins = ("sphinx.testing.fixtures",)
 
 #: Fixtures that build or read the real site (``refs_bib``: its refs.bib). A
 #: test using one (directly or through another fixture) is marked
-#: ``real_site``: it must pass whatever content staff add, and
-#: ``tests/test_staff_trial.py`` runs it again with more.
-REAL_SITE_FIXTURES = frozenset({"site_copy", "site_html", "refs_bib"})
+#: ``real_site``: it must pass whatever content staff add, so it runs twice,
+#: on the site as it is and with the staff trial's additions (``site_source``).
+REAL_SITE_FIXTURES = frozenset({"site_source", "site_copy", "site_html", "refs_bib"})
+#: The real site as committed, and the same with what a staff member added
+#: following only README and the guide (``tests/data/staff-trial/``, synthetic).
+SITE_VARIANTS = ("site", "staff-trial")
+#: Session builds that tests of several files read (see their fixtures):
+#: the tests (node id prefixes) run on one worker, so each is built once.
+SHARED_BUILDS = {
+    "site_latexpdf": ("tests/test_latex.py::TestSitePDFs::",
+                      "tests/test_essaypdf.py::test_make_html_then_latexpdf"),
+}
+#: SOURCE_DATE_EPOCH of the real site's PDFs: 14 November 2023.
+PDF_EPOCH = "1700000000"
+MAKE = shutil.which("make")
+TRIAL = DATA / "staff-trial" / "site"
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "real_site: builds the real site; run again by the staff trial")
+        "markers", "real_site: builds the real site; runs on it and on the staff trial")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if REAL_SITE_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.real_site)
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Mark each test that uses the real site ``real_site``."""
+    if REAL_SITE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.real_site)
+
+
+def xdist_unit(nodeid: str) -> str:
+    """The tests that share a worker under ``--dist loadfile``: a test file,
+    or its real-site tests' ``[staff-trial]`` half, or a ``SHARED_BUILDS`` group.
+
+    The two halves of a file share no build, so the two workers can take
+    one each; tests of several files that read one shared build stay
+    together so that it is built once.
+    """
+    unit = next((name for name, prefixes in SHARED_BUILDS.items()
+                 if nodeid.startswith(prefixes)), nodeid.split("::")[0])
+    params = nodeid.partition("[")[2].removesuffix("]")
+    if re.search(r"(?:^|-)staff-trial(?:-|$)", params):
+        unit += "[staff-trial]"
+    return unit
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: -p no:xdist still runs
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``--dist loadfile`` with ``xdist_unit``'s units instead of whole files."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Units(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_unit(nodeid)
+
+    return Units(config, log)
 
 # What a staff member's checkout holds; everything else is not site source.
 _NOT_SOURCE = shutil.ignore_patterns(
@@ -71,18 +117,89 @@ def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
 
 
-def copy_site(dest: Path) -> Path:
+def copy_site(dest: Path, source: Path = REPO) -> Path:
     """A copy of the real knowledge base's sources, safe to build in."""
-    shutil.copytree(REPO, dest, ignore=_NOT_SOURCE)
+    shutil.copytree(source, dest, ignore=_NOT_SOURCE)
     return dest
 
 
+def add_staff_trial(root: Path) -> list[Path]:
+    """Add the trial's pages to the sources at ``root`` and its works to refs.bib."""
+    added = []
+    for path in sorted(TRIAL.rglob("*.md")):
+        target = root / path.relative_to(TRIAL)
+        assert not target.exists(), f"the trial would overwrite {target}"
+        target.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+        added.append(target)
+    refs = root / "refs.bib"
+    refs.write_text(refs.read_text(encoding="utf-8")
+                    + (TRIAL / "refs.bib.add").read_text(encoding="utf-8"), encoding="utf-8")
+    return added
+
+
+#: Per variant, made once per test process (a session fixture with params is
+#: set up again whenever the variant changes between tests).
+_SOURCES: dict[str, Path] = {}
+_SITE_HTML: dict[str, tuple[Path, str]] = {}
+
+
+@pytest.fixture(scope="session", params=SITE_VARIANTS)
+def site_source(request: pytest.FixtureRequest,
+                tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site's sources, as committed or with the staff trial added.
+
+    Read only: build in a copy (``site_copy``). Every test that uses the
+    real site runs on both, so a test that checked today's content instead
+    of a rule fails on the trial.
+    """
+    variant: str = request.param
+    if variant not in _SOURCES:
+        if variant == "site":
+            _SOURCES[variant] = REPO
+        else:
+            src = copy_site(tmp_path_factory.mktemp("staff-trial") / "src")
+            add_staff_trial(src)
+            _SOURCES[variant] = src
+    return _SOURCES[variant]
+
+
 @pytest.fixture(scope="session")
-def site_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Path]:
+def site_copy(site_source: Path,
+              tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Path]:
     """Factory for fresh copies of the real site (one per call)."""
     def make() -> Path:
-        return copy_site(tmp_path_factory.mktemp("site") / "src")
+        return copy_site(tmp_path_factory.mktemp("site") / "src", site_source)
     return make
+
+
+@pytest.fixture(scope="session")
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[Hashable, Callable[[Path], T]], T]:
+    """``built_once(key, make)``: a tree as ``make(path)`` left it, made once per key.
+
+    For a build that several tests start from and then change (an
+    incremental build after an edit): the first call runs ``make`` in a
+    folder of its own and keeps a copy; each later call puts that copy back
+    in the same folder (Sphinx's environment holds absolute paths),
+    modification times included, and returns a shallow copy of what
+    ``make`` returned. Tests using it run one after another in a process.
+    """
+    root = tmp_path_factory.mktemp("built-once")
+    made: dict[Hashable, tuple[Path, object]] = {}
+
+    def get(key: Hashable, make: Callable[[Path], T]) -> T:
+        if key in made:
+            path, value = made[key]
+            shutil.rmtree(path)
+            shutil.copytree(path.with_suffix(".pristine"), path, symlinks=True)
+        else:
+            path = root / f"tree{len(made)}"
+            value = make(path)
+            shutil.copytree(path, path.with_suffix(".pristine"), symlinks=True)
+            made[key] = path, value
+        return copy.copy(value)  # type: ignore[return-value]
+    return get
 
 
 def build(srcdir: Path, builder: str = "html", **kwargs: object):
@@ -119,17 +236,64 @@ def copy_root(name: str, dest: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def site_html(site_copy: Callable[[], Path]) -> tuple[Path, str]:
-    """The real site built once with html, ``-W``-style: (outdir, warnings)."""
+def site_html(site_source: Path, site_copy: Callable[[], Path]) -> tuple[Path, str]:
+    """The real site built once with html, ``-W``-style: (outdir, warnings).
+
+    Read only: shared by every test of the process on the same variant.
+    """
     from sphinx.testing.util import SphinxTestApp
 
-    src = site_copy()
-    app = SphinxTestApp("html", srcdir=src, freshenv=True)
-    try:
-        app.build()
-        return Path(app.outdir), app.warning.getvalue()
-    finally:
-        app.cleanup()
+    key = str(site_source)
+    if key not in _SITE_HTML:
+        app = SphinxTestApp("html", srcdir=site_copy(), freshenv=True)
+        try:
+            app.build()
+            _SITE_HTML[key] = Path(app.outdir), app.warning.getvalue()
+        finally:
+            app.cleanup()
+    return _SITE_HTML[key]
+
+
+def make_in(src: Path, target: str, stamp: Path,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``make <target>`` in a copy of the site, with this test run's Python."""
+    stamp.touch()  # the venv is this one: nothing to install
+    return subprocess.run(
+        [str(MAKE), "-C", str(src), target, f"BIN={Path(sys.executable).parent}",
+         f"STAMP={stamp}"],
+        capture_output=True, text=True, check=False, env=env,
+    )
+
+
+_SITE_LATEXPDF: dict[str, tuple[Path, str]] = {}
+
+
+@pytest.fixture(scope="session")
+def site_latexpdf(site_source: Path, site_copy: Callable[[], Path],
+                  tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A copy of the real site after ``make html`` then ``make latexpdf``, as
+    published, with ``SOURCE_DATE_EPOCH=PDF_EPOCH``: (sources, latexpdf's stderr).
+
+    Its LaTeX folder held, before, what a since-renamed theme left behind.
+    Read only; built once per variant and process for the PDF tests of
+    ``test_latex`` and ``test_essaypdf`` (one xdist group: ``SHARED_BUILDS``).
+    """
+    if MAKE is None:
+        pytest.skip("needs GNU make: apt-get install make")
+    key = str(site_source)
+    if key not in _SITE_LATEXPDF:
+        src = site_copy()
+        stale = src / "_build" / "latex" / "clahrc-wm-retired"
+        stale.parent.mkdir(parents=True)
+        stale.with_suffix(".tex").write_text("stale", encoding="utf-8")
+        stale.with_suffix(".pdf").write_bytes(b"%PDF-1.5 stale")
+        env = {**os.environ, "SOURCE_DATE_EPOCH": PDF_EPOCH}
+        stamp = tmp_path_factory.mktemp("latexpdf") / "stamp"
+        for target in ("html", "latexpdf"):
+            done = make_in(src, target, stamp, env)
+            assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        _SITE_LATEXPDF[key] = src, done.stderr
+    return _SITE_LATEXPDF[key]
 
 
 #: What the synthetic ``web`` test root sets as html_baseurl and as a hostile title.

@@ -367,7 +367,7 @@ def normalise_ours(text: str, entry: Entry) -> str:
 def available() -> str | None:
     """Why the oracle cannot run here, or ``None`` when it can."""
     if shutil.which("node") is None:
-        return "node is not installed"
+        return "node is not installed: apt-get install nodejs npm, then npm ci"
     if not CITEPROC.is_dir():
         return "citeproc-js not found: run 'npm ci' at the repository root"
     return None

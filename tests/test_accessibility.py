@@ -124,7 +124,8 @@ def test_axe_finds_no_wcag_violations(
 def test_nu_html_checker_finds_no_errors(site: Path) -> None:
     java = shutil.which("java")
     if java is None:
-        skip_or_fail("java not found: the Nu HTML Checker needs a Java runtime")
+        skip_or_fail("java not found: the Nu HTML Checker needs a Java runtime: "
+                     "apt-get install default-jre-headless")
     if not VNU.exists():
         skip_or_fail(f"vnu.jar not found at {VNU}: {NEEDS_NPM}")
     files = [str(site / page) for page in html_pages(site)]
@@ -151,7 +152,8 @@ def test_nu_html_checker_accepts_the_search_page_as_rendered(
     """The results, filters and suggestions the script adds are valid HTML too."""
     java = shutil.which("java")
     if java is None:
-        skip_or_fail("java not found: the Nu HTML Checker needs a Java runtime")
+        skip_or_fail("java not found: the Nu HTML Checker needs a Java runtime: "
+                     "apt-get install default-jre-headless")
     if not VNU.exists():
         skip_or_fail(f"vnu.jar not found at {VNU}: {NEEDS_NPM}")
     files: dict[str, str] = {}

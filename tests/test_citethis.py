@@ -102,7 +102,8 @@ def test_hostile_title_gives_a_valid_entry_and_plain_citation(web):
 def test_bibtex_entry_typesets_to_the_title(web, tmp_path):
     """Real BibTeX and XeLaTeX print the hostile title exactly as written."""
     if not (shutil.which("xelatex") and shutil.which("bibtex") and shutil.which("pdftotext")):
-        pytest.skip("xelatex, bibtex or pdftotext (poppler-utils) not installed")
+        pytest.skip("needs xelatex, bibtex and pdftotext: apt-get install texlive-xetex "
+                    "poppler-utils")
     (tmp_path / "refs.bib").write_text(bibtex(web.outdir, "essays/hostile"), encoding="utf-8")
     (tmp_path / "doc.tex").write_text(
         "\\documentclass{article}\\usepackage{fontspec}\\setmainfont{FreeSerif}"

@@ -188,8 +188,7 @@ def test_bibfile_cache_layout(built):
 
 def test_pagefind_output(tmp_path):
     executable = find_pagefind()
-    if executable is None:
-        pytest.skip("Pagefind not installed: pip install -r requirements.txt")
+    assert executable is not None, "Pagefind not installed: pip install -r requirements.txt"
     site = tmp_path / "site"
     site.mkdir()
     (site / "page.html").write_text(

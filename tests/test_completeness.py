@@ -115,7 +115,6 @@ def test_missing_from_sphinx_search_index_is_named(tmp_path: Path) -> None:
 
 def test_pagefind_index_is_checked(site_copy: Callable[[], Path]) -> None:
     """The real site (Pagefind on): its bundle is read and checked."""
-    pytest.importorskip("pagefind")
     with built_app(site_copy()) as app:
         assert "missing from" not in warnings_of(app)
         fragments = Path(app.outdir) / "pagefind" / "fragment"

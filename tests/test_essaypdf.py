@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import SEED_ESSAY, WEB_HOSTILE, build, copy_root, copy_site
+from conftest import SEED_ESSAY, WEB_HOSTILE, build, copy_root
 
 HAS_TEX = bool(shutil.which("xelatex") and shutil.which("latexmk")
                and shutil.which("pdftotext"))
-MAKE = shutil.which("make")
 pytestmark = pytest.mark.skipif(not HAS_TEX, reason="needs TeX and poppler-utils: apt-get "
                                 "install latexmk texlive-xetex fonts-freefont-otf poppler-utils")
 ESSAYS = ["dated-new", "dated-old", "hostile", "undated"]
@@ -121,16 +119,9 @@ def test_web_page_links_its_pdf_once_it_is_beside_it(tmp_path):
     assert "citation_pdf_url" not in page.read_text("utf-8")
 
 
-@pytest.mark.skipif(MAKE is None, reason="needs GNU make")
-def test_make_html_then_latexpdf_puts_each_pdf_beside_its_page(tmp_path):
+def test_make_html_then_latexpdf_puts_each_pdf_beside_its_page(site_latexpdf):
     """As published: citation_pdf_url names a PDF in the page's own folder."""
-    src = copy_site(tmp_path / "src")
-    stamp = tmp_path / "stamp"
-    stamp.touch()
-    make = [MAKE, "-C", str(src), f"BIN={Path(sys.executable).parent}", f"STAMP={stamp}"]
-    for target in ("html", "latexpdf"):
-        done = subprocess.run([*make, target], capture_output=True, text=True, check=False)
-        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    src = site_latexpdf[0]  # conftest: make html, then make latexpdf
     html_dir = src / "_build" / "html"
     for page in (html_dir / "essays").glob("*.html"):
         if page.stem == "index":

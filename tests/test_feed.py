@@ -71,7 +71,7 @@ def test_dates_come_from_front_matter_and_are_never_invented(web):
     assert parsed(web).feed.updated == "2020-02-01T00:00:00Z"
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git: apt-get install git")
 def test_undated_essays_take_their_last_commit_in_a_git_checkout(tmp_path):
     """A local build (no SOURCE_DATE_EPOCH): when git last committed the essay's
     file; a file not yet committed, the checkout's last commit."""

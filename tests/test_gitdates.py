@@ -18,7 +18,8 @@ from bs4 import BeautifulSoup
 
 from conftest import build, copy_root
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+pytestmark = pytest.mark.skipif(shutil.which("git") is None,
+                                reason="needs git: apt-get install git")
 
 
 def git(src: Path, *args: str, when: str | None = None) -> None:

@@ -231,7 +231,8 @@ def test_pdf_prints_special_characters_literally(latex_build: Built,
                                                  tmp_path: Path) -> None:
     if not (shutil.which("xelatex") and shutil.which("latexmk")
             and shutil.which("pdftotext")):
-        pytest.skip("needs xelatex, latexmk and pdftotext (texlive-xetex, poppler-utils)")
+        pytest.skip("needs xelatex, latexmk and pdftotext: apt-get install latexmk "
+                    "texlive-xetex poppler-utils")
     work = tmp_path / "latex"
     shutil.copytree(latex_build.outdir, work)
     tex = next(p.name for p in sorted(work.glob("*.tex")) if "specials" in p.name)

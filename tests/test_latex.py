@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ import yaml
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import REPO, build, commit_all, copy_root
+from conftest import REPO, build, commit_all, copy_root, make_in
 
 EPOCH = "1700000000"  # 14 November 2023
 EPOCH_DATE = "14 November 2023"
@@ -36,7 +35,7 @@ needs_tex = [
     pytest.mark.skipif(not HAS_TEX, reason="needs TeX: apt-get install latexmk "
                        "texlive-xetex texlive-fonts-recommended fonts-freefont-otf"),
 ]
-needs_make = pytest.mark.skipif(MAKE is None, reason="needs GNU make")
+needs_make = pytest.mark.skipif(MAKE is None, reason="needs GNU make: apt-get install make")
 
 SEED_TITLE = "Can CLAHRC WM Enact Distributed Leadership"
 SEED_BYLINE = ("Graeme Currie, Professor of Public Management, Warwick Business School, "
@@ -145,12 +144,7 @@ def build_root(name: str, dest: Path) -> PDFs:
 
 def make_latexpdf(src: Path, stamp: Path) -> subprocess.CompletedProcess[str]:
     """``make latexpdf`` in a copy of the site, with this test run's Python."""
-    stamp.touch()  # the venv is this one: nothing to install
-    return subprocess.run(
-        [str(MAKE), "-C", str(src), "latexpdf", f"BIN={Path(sys.executable).parent}",
-         f"STAMP={stamp}"],
-        capture_output=True, text=True, check=False,
-    )
+    return make_in(src, "latexpdf", stamp)
 
 
 def make_site_pdfs(src: Path, tmp: Path) -> PDFs:
@@ -165,18 +159,18 @@ def make_site_pdfs(src: Path, tmp: Path) -> PDFs:
 
 
 @pytest.fixture(scope="session")
-def site_pdfs(epoch: None, site_copy: Callable[[], Path],
-              tmp_path_factory: pytest.TempPathFactory) -> PDFs:
-    if not (HAS_TEX and MAKE):
-        pytest.skip("needs TeX and make")
-    return make_site_pdfs(site_copy(), tmp_path_factory.mktemp("pdf-site"))
+def site_pdfs(site_latexpdf: tuple[Path, str]) -> PDFs:
+    """The real site's PDFs, as ``make html`` then ``make latexpdf`` left them
+    (conftest: built once with test_essaypdf's)."""
+    src, stderr = site_latexpdf
+    return PDFs(src / "_build" / "latex", stderr, src)
 
 
 @pytest.fixture(scope="session")
 def site_pdfs_again(epoch: None, site_copy: Callable[[], Path],
                     tmp_path_factory: pytest.TempPathFactory) -> PDFs:
-    if not (HAS_TEX and MAKE):
-        pytest.skip("needs TeX and make")
+    if MAKE is None:
+        pytest.skip("needs GNU make: apt-get install make")
     return make_site_pdfs(site_copy(), tmp_path_factory.mktemp("pdf-site-again"))
 
 
@@ -632,7 +626,7 @@ def test_title_page_date_without_epoch_is_the_newest_essays(
     assert latex_date(outdir, "test-unit-beta") == ""
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git: apt-get install git")
 def test_title_page_date_in_a_git_checkout_is_the_last_commit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

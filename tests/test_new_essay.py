@@ -145,7 +145,7 @@ def test_title_with_yaml_specials_round_trips(site_copy):
     assert page_title(Path(app.outdir), "essays/specials") == title
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make: apt-get install make")
 def test_make_new_essay_passes_values_safely(site_copy, tmp_path):
     root = site_copy()
     stamp = tmp_path / "installed"

@@ -18,9 +18,7 @@ from pathlib import Path
 import pytest
 from test_reproducible import add_synthetic_essays, differences, snapshot
 
-from conftest import build
-
-pytest.importorskip("pagefind")
+from conftest import build, copy_site
 
 EDITED = "essays/synthetic-05"
 DELETED = "essays/synthetic-03"
@@ -68,10 +66,14 @@ class Site:
 
 
 @pytest.fixture
-def site(site_copy: Callable[[], Path]) -> Site:
-    src = site_copy()
-    add_synthetic_essays(src)
-    return Site(src, limit=0.25)
+def site(site_source: Path, built_once: Callable) -> Site:
+    """A copy of the real site plus synthetic essays, just built clean
+    (built once; conftest's ``built_once`` puts it back for each test)."""
+    def make(src: Path) -> Site:
+        copy_site(src, site_source)
+        add_synthetic_essays(src)
+        return Site(src, limit=0.25)
+    return built_once(("pagefind-site", site_source), make)
 
 
 def test_a_clean_build_has_one_main_index(site: Site) -> None:

@@ -3,45 +3,23 @@
 A member of staff, following only README and the guide, adds a theme, two
 people and a co-authored essay citing seven works of four kinds, with
 ``doi``, ``url`` and ``urldate`` (``tests/data/staff-trial``, synthetic).
-The whole repository is copied, the trial added to it as staff would add
-it, and every test marked ``real_site`` (conftest: each test that builds
-the real site) is run again in that copy, in a pytest process of its own.
-Tests that checked today's content instead of rules would fail here.
+Every test marked ``real_site`` (conftest: each test that builds or reads
+the real site) runs twice: on the site as committed and on a copy to which
+the trial was added as staff would add it (conftest's ``site_source``,
+``[staff-trial]`` in the test's id). Tests that checked today's content
+instead of rules would fail there. This file checks the trial itself and
+that no real-site test escapes it.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import DATA, REPO
-
-TRIAL = DATA / "staff-trial" / "site"
-#: What a clone does not have, or the copy must not carry over.
-_NOT_IN_CLONE = shutil.ignore_patterns(
-    ".venv", "_build", ".git", "node_modules", ".pytest_cache", ".ruff_cache",
-    "__pycache__", ".hypothesis", "_corpus",
-)
-
-
-def add_staff_trial(root: Path) -> list[Path]:
-    """Add the trial's pages to the sources at ``root`` and its works to refs.bib."""
-    added = []
-    for path in sorted(TRIAL.rglob("*.md")):
-        target = root / path.relative_to(TRIAL)
-        assert not target.exists(), f"the trial would overwrite {target}"
-        target.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-        added.append(target)
-    refs = root / "refs.bib"
-    refs.write_text(refs.read_text(encoding="utf-8")
-                    + (TRIAL / "refs.bib.add").read_text(encoding="utf-8"), encoding="utf-8")
-    return added
+from conftest import SITE_VARIANTS, TRIAL, add_staff_trial, copy_site
 
 
 def test_trial_content_is_marked_synthetic() -> None:
@@ -58,20 +36,36 @@ def test_trial_content_is_marked_synthetic() -> None:
     assert "SYNTHETIC" in bib
 
 
-@pytest.mark.skipif(os.environ.get("KB_STAFF_TRIAL") == "1",
-                    reason="this is the staff trial's own run")
-def test_real_site_tests_pass_with_staff_content(tmp_path: Path) -> None:
-    clone = tmp_path / "clone"
-    shutil.copytree(REPO, clone, ignore=_NOT_IN_CLONE)
-    if (REPO / "node_modules").is_dir():  # the accessibility checkers, if installed
-        (clone / "node_modules").symlink_to(REPO / "node_modules")
-    add_staff_trial(clone)
-    env = {**os.environ, "KB_STAFF_TRIAL": "1"}
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-m", "real_site", "-q", "-p", "no:cacheprovider",
-         "--basetemp", str(tmp_path / "pytest")],
-        cwd=clone, env=env, capture_output=True, text=True, timeout=3600, check=False,
-    )
-    summary = done.stdout.strip().splitlines()[-1:] or [done.stderr[-2000:]]
-    assert done.returncode == 0, done.stdout[-8000:] + done.stderr[-2000:]
-    assert re.search(r"\d+ passed", summary[0]) and "failed" not in summary[0], summary
+def test_trial_is_added_as_staff_would_add_it(tmp_path: Path) -> None:
+    """Its pages beside the site's, its works at the end of refs.bib."""
+    src = copy_site(tmp_path / "src")
+    refs = (src / "refs.bib").read_text(encoding="utf-8")
+    added = add_staff_trial(src)
+    assert sorted(p.relative_to(src).as_posix() for p in added) == sorted(
+        p.relative_to(TRIAL).as_posix() for p in TRIAL.rglob("*.md"))
+    assert (src / "refs.bib").read_text(encoding="utf-8") == refs + (
+        TRIAL / "refs.bib.add").read_text(encoding="utf-8")
+
+
+def test_every_real_site_test_runs_on_the_trial_too(request: pytest.FixtureRequest) -> None:
+    """Each collected real-site test is one of a pair: the site, and the site
+    with the trial (conftest parametrizes ``site_source``)."""
+    real = [item for item in request.session.items if item.get_closest_marker("real_site")]
+    assert real
+    for item in real:
+        callspec = getattr(item, "callspec", None)
+        assert callspec and callspec.params.get("site_source") in SITE_VARIANTS, item.nodeid
+
+
+def test_each_variant_holds_the_trial_or_not(
+    site_source: Path, site_copy: Callable[[], Path], request: pytest.FixtureRequest,
+) -> None:
+    """The trial's sources, and each copy of them, carry every trial page and
+    work; the site's carry none."""
+    with_trial = request.node.callspec.params["site_source"] == "staff-trial"
+    work = re.search(r"^@\w+\{([^,\s]+),", (TRIAL / "refs.bib.add").read_text("utf-8"),
+                     re.M).group(1)
+    for root in (site_source, site_copy()):
+        for page in TRIAL.rglob("*.md"):
+            assert (root / page.relative_to(TRIAL)).is_file() == with_trial, page
+        assert (work in (root / "refs.bib").read_text("utf-8")) == with_trial

@@ -843,8 +843,8 @@ def as_the_seed_gives(entry: Entry) -> Entry:
 
 
 @pytest.fixture(scope="module")
-def refs_bib() -> BibliographyData:
-    return parse_file(str(REPO / "refs.bib"), "bibtex", encoding="utf-8")
+def refs_bib(site_source: Path) -> BibliographyData:
+    return parse_file(str(site_source / "refs.bib"), "bibtex", encoding="utf-8")
 
 
 def test_seed_fixture_lists_twelve_references() -> None:
