@@ -491,6 +491,8 @@ class Plan:
     repeat: int
     inc_jobs: str | None  # None: no incremental steps
     pagefind: bool  # index the output with Pagefind if the build did not
+    #: No -j auto build above this N (several GB per process at 10,000).
+    auto_max_n: int = 10**9
 
 
 def run_dir(kind: str, n: int) -> str:
@@ -537,6 +539,8 @@ def bench_stack(stack: str, corpus: gen.Corpus, srcdir: Path, plan: Plan) -> Sta
     """Full builds per -j, output checks, then incremental steps."""
     result = StackResult(stack, corpus.n, corpus.kind)
     tag = run_dir(corpus.kind, corpus.n)
+    jobs_list = [j for j in plan.jobs if j != "auto" or corpus.n <= plan.auto_max_n]
+    plan = Plan(jobs_list or ["1"], plan.repeat, plan.inc_jobs, plan.pagefind)
     for jobs in plan.jobs:
         build, wall, cpu = full_build(stack, tag, corpus.n, srcdir, jobs, plan.repeat)
         result.full[jobs] = build
@@ -1164,6 +1168,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="-j values for project builds; repeatable (default: 1 and auto)",
     )
     p.add_argument(
+        "--auto-max-n",
+        type=int,
+        default=1000,
+        help="no -j auto project build above this N (default 1000: at 10,000 each "
+        "process holds several GB)",
+    )
+    p.add_argument(
         "--stock-jobs",
         action="append",
         choices=["1", "auto"],
@@ -1234,7 +1245,9 @@ def plans(args: argparse.Namespace) -> dict[str, Plan]:
     inc = args.inc_jobs if args.incremental else None
     stock_inc = args.inc_jobs if args.stock_incremental else None
     return {
-        "project": Plan(args.jobs or ["1", "auto"], args.repeat, inc, args.pagefind),
+        "project": Plan(
+            args.jobs or ["1", "auto"], args.repeat, inc, args.pagefind, args.auto_max_n
+        ),
         "stock": Plan(args.stock_jobs or ["1"], args.repeat, stock_inc, args.pagefind),
         "peer": Plan(["1"], args.repeat, "1" if args.incremental else None, False),
     }
