@@ -426,10 +426,12 @@ def _incremental(
     repeat: int,
     myst: bool,
     rebuild: Callable[[str], Build],
+    steps: int = 4,
 ) -> list[Incremental]:
+    """The first ``steps`` incremental steps, ``repeat`` times."""
     results: dict[str, list[Build]] = {}
     for k in range(repeat):
-        for name, change in incremental_steps(corpus, srcdir, k, myst):
+        for name, change in incremental_steps(corpus, srcdir, k, myst)[:steps]:
             change()  # type: ignore[operator]
             label = f"{stack}-N{corpus.n}-inc-{name}-{k}"
             log(f"  {stack} incremental: {name} (run {k + 1}/{repeat})")
@@ -614,8 +616,9 @@ def measure_myst_site(site: Path) -> SiteMetrics:
     )
 
 
-def bench_mystmd(kind: str, n: int, plan: Plan) -> StackResult:
-    """Full builds of the same essays with mystmd, then the incremental steps."""
+def bench_mystmd(kind: str, n: int, plan: Plan, all_steps_max_n: int) -> StackResult:
+    """Full builds of the same essays with mystmd, then the incremental steps
+    (above ``all_steps_max_n`` only "no change": each step is a full build)."""
     tag = run_dir(kind, n)
     tree = CORPUS_DIR / f"{tag}-myst"
     log(f"mystmd {tag}: writing the mystmd tree")
@@ -638,7 +641,8 @@ def bench_mystmd(kind: str, n: int, plan: Plan) -> StackResult:
     result.site = measure_myst_site(tree / "_build" / "site")
     if plan.inc_jobs is not None:
         result.incremental = _incremental(
-            "mystmd", corpus, tree, plan.repeat, True, lambda label: run_myst(label, tree)
+            "mystmd", corpus, tree, plan.repeat, True, lambda label: run_myst(label, tree),
+            steps=4 if n <= all_steps_max_n else 1,
         )
     return result
 
@@ -1141,6 +1145,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=1000,
         help="no peer builds above this N (default 1000)",
     )
+    p.add_argument(
+        "--peer-steps-max-n",
+        type=int,
+        default=100,
+        help="above this N, time only the no-change rebuild of a peer (mystmd re-processes "
+        "every page on every build, so each step costs a full build; default 100)",
+    )
     p.add_argument("--huge", action="store_true", help="also N=10,000")
     p.add_argument("--quick", action="store_true", help="smoke run: N=20 only")
     p.add_argument(
@@ -1362,7 +1373,7 @@ def run_benchmark(args: argparse.Namespace, command: str) -> tuple[RunInfo, list
             if corpus.stock:
                 results.append(bench_stack("stock", corpus, corpus.stock, plan["stock"]))
             if "mystmd" in with_peers and n <= args.peer_max_n:
-                results.append(bench_mystmd(kind, n, plan["peer"]))
+                results.append(bench_mystmd(kind, n, plan["peer"], args.peer_steps_max_n))
     run.load_end = load_average()
     save_results(args.json, run, results)
     return run, results
