@@ -35,8 +35,10 @@ from pathlib import Path
 
 try:
     from bench import generate as gen
+    from bench import pagesizes
 except ImportError:  # run as ``python bench/run.py``
     import generate as gen  # type: ignore[no-redef]
+    import pagesizes  # type: ignore[no-redef]
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -320,6 +322,7 @@ class SiteMetrics:
     searchindex_b: int | None
     searchindex_gz_b: int | None
     pagefind: dict[str, int] | None
+    largest_pages: dict[str, tuple[int, str]] | None = None  # by kind (bench/pagesizes.py)
 
 
 def measure_site(html: Path) -> SiteMetrics:
@@ -338,6 +341,7 @@ def measure_site(html: Path) -> SiteMetrics:
         pagefind=pagefind_transfer(pagefind)
         if (pagefind / "pagefind-entry.json").exists()
         else None,
+        largest_pages=pagesizes.largest_by_kind(html),
     )
 
 
@@ -1032,6 +1036,11 @@ def render(results: list[StackResult], run: RunInfo) -> str:
             output_rows(results),
         ),
     ]
+    sized = [(f"N={r.n} {r.corpus} {r.stack}", r.site.largest_pages) for r in results
+             if r.site is not None and r.site.largest_pages]
+    if sized:
+        lines += ["", "Largest page of each kind (KB of HTML; limit 500 at N=10,000):", "",
+                  *pagesizes.table(sized)]
     pf = pagefind_rows(results)
     if pf:
         lines += [

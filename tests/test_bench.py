@@ -100,6 +100,7 @@ def test_quick_run_builds_both_corpora_without_warnings_and_reports(quick_run: d
     ]
     assert all(r["full"]["1"]["ok"] and r["full"]["1"]["warnings"] == 0 for r in results)
     assert "| corpus | target | measured | limit | verdict |" in quick_run["report"]
+    assert "Largest page of each kind" in quick_run["report"]  # bench/pagesizes.py
     for step, limit in (("no change", 1), ("add one essay", 3)):
         assert re.search(rf"\| heavy \| rebuild after: {step}, N=20, wall \(s\) \| [\d.]+ \| "
                          rf"≤ {limit} \| (pass|FAIL) \|", quick_run["report"])

@@ -12,7 +12,8 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
   author/role block and sign-off;
 * ``citations`` numbered citations and reference lists (any page);
   ``vancouver`` the house style; ``bibcheck`` clear messages for refs.bib;
-* ``listings`` the generated lists; ``checks`` checks across pages;
+* ``listings`` the generated lists; ``paging`` long lists split into
+  parts; ``checks`` checks across pages;
   ``completeness`` no essay lost;
 * ``nodes`` our doctree nodes and how each builder renders them;
   ``assets`` templates and CSS;
@@ -60,6 +61,7 @@ from .listings import setup_listings
 from .meta import setup_meta
 from .nodes import setup_nodes
 from .pages import setup_pages
+from .paging import setup_paging
 from .policy import setup_policy
 from .scholarly import setup_scholarly
 from .search import setup_search
@@ -86,6 +88,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_bibcheck(app)
     setup_completeness(app)
     setup_listings(app)
+    setup_paging(app)  # issue 19: no page grows with the site
     setup_search(app)
     setup_latex(app)
     setup_meta(app)

@@ -43,6 +43,7 @@ from .bibcheck import LENIENT_UTF8, not_utf8_message, undecodable_line
 from .domain import kb_domain
 from .pagefind_bundle import indexed_urls
 from .pages import ESSAY, page_kind
+from .paging import split_parts
 from .search import main_pages
 
 logger = logging.getLogger(__name__)
@@ -160,6 +161,8 @@ def remove_stale_output(app: Sphinx, exception: BaseException | None) -> None:
     env = app.env
     outdir = Path(builder.outdir)
     current = {Path(builder.get_outfilename(d)) for d in env.found_docs}
+    # Parts of long lists (kb.paging) sit beside the pages whose lists they split.
+    current |= {Path(builder.get_outfilename(p.pagename)) for _, p in split_parts(app)}
     stale = [Path(builder.get_outfilename(d)) for d in getattr(env, _REMOVED, set())
              if d not in env.found_docs]
     # Pages of the knowledge-base folders hold nothing but documents, so
@@ -232,12 +235,17 @@ def _norm(uri: str) -> str:
 
 
 class Site:
-    """The written HTML site, read lazily: links of a page as docnames."""
+    """The written HTML site, read lazily: links of a page as docnames (or as
+    the page names of the parts of long lists, :mod:`kb.paging`)."""
 
     def __init__(self, app: Sphinx) -> None:
         self.builder: StandaloneHTMLBuilder = app.builder  # type: ignore[assignment]
         self.env = app.env
         self.uri = {d: self.builder.get_target_uri(d) for d in self.env.found_docs}
+        self.parts: dict[str, list[str]] = {}  # docname -> its lists' parts
+        for split, part in split_parts(app):
+            self.parts.setdefault(split.docname, []).append(part.pagename)
+            self.uri[part.pagename] = self.builder.get_target_uri(part.pagename)
         self.by_uri = {_norm(uri): d for d, uri in self.uri.items()}
         self._links: dict[str, set[str]] = {}
 
@@ -261,6 +269,13 @@ class Site:
             found.discard(None)
             self._links[docname] = found  # type: ignore[assignment]
         return self._links[docname]
+
+    def listed_on(self, docname: str) -> set[str]:
+        """What the page and the parts of its lists link to."""
+        found = set(self.links(docname))
+        for part in self.parts.get(docname, []):
+            found |= self.links(part)
+        return found
 
     def clicks_from_home(self, root: str, expand: Callable[[str], bool]) -> dict[str, int]:
         """Breadth-first from the home page, following links of ``expand`` pages."""
@@ -329,22 +344,35 @@ def check_completeness(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or not isinstance(builder, StandaloneHTMLBuilder) \
             or builder.name not in ("html", "dirhtml"):
         return
-    for docname, missing in find_missing(app).items():
+    parts: dict[str, list[str]] = {}
+    for docname, missing in find_missing(app, parts).items():
         _warn(f"the essay is missing from {'; '.join(missing)}: rebuild from scratch "
               "('make clean html'); if it is still missing, report it to the site's "
               "maintainers", (docname, None))
+    for docname, missing in parts.items():
+        _warn(f"parts of this page's list are missing: {'; '.join(missing)}: rebuild "
+              "from scratch ('make clean html'); if they are still missing, report it "
+              "to the site's maintainers", (docname, None))
 
 
-def find_missing(app: Sphinx) -> dict[str, list[str]]:
-    """For each essay with a problem, where readers would not find it."""
+def find_missing(app: Sphinx, parts: dict[str, list[str]] | None = None
+                 ) -> dict[str, list[str]]:
+    """For each essay with a problem, where readers would not find it.
+
+    ``parts``, if given, receives the same for the parts of long lists
+    (:mod:`kb.paging`), by the page whose list they split.
+    """
     env, config = app.env, app.config
     domain = kb_domain(env)
     site = Site(app)
     essays = essay_docnames(app)
     depth = site.clicks_from_home(
         config.root_doc, lambda d: page_kind(config, d) != ESSAY)
-    indexes = [(name, found) for name, check in SEARCH_INDEXES
+    checked = [(name, check, found) for name, check in SEARCH_INDEXES
                if (found := check(app, site)) is not None]
+    indexes = [(name, found) for name, _, found in checked]
+    if parts is not None:
+        parts.update(_missing_parts(app, site, depth, checked))
     missing: dict[str, list[str]] = {}
     for docname in essays:
         where: list[str] = []
@@ -360,15 +388,38 @@ def find_missing(app: Sphinx) -> dict[str, list[str]]:
         if essay is not None:
             for slug in essay.theme_slugs:
                 theme = domain.themes.get(slug)
-                if theme and docname not in site.links(theme.docname):
+                if theme and docname not in site.listed_on(theme.docname):
                     where.append(f"the theme page {env.doc2path(theme.docname, False)}")
             for person_id in essay.person_ids:
                 person = domain.people.get(person_id)
-                if person and docname not in site.links(person.docname):
+                if person and docname not in site.listed_on(person.docname):
                     where.append(f"the person page {env.doc2path(person.docname, False)}")
         where += [name for name, found in indexes if docname not in found]
         if where:
             missing[docname] = where
+    return missing
+
+
+def _missing_parts(app: Sphinx, site: Site, depth: dict[str, int],
+                   checked: list[tuple[str, Callable[[Sphinx, Site], set[str] | None], set[str]]]
+                   ) -> dict[str, list[str]]:
+    """Parts of long lists (:mod:`kb.paging`) that are not on disk, not
+    within reach of the home page or not in a search index, by their list's page."""
+    # Sphinx's own searchindex.js indexes documents only.
+    indexes = [(name, found) for name, check, found in checked
+               if check is not sphinx_search_index]
+    missing: dict[str, list[str]] = {}
+    for owner, pagenames in site.parts.items():
+        for pagename in pagenames:
+            where = [name for name, found in indexes if pagename not in found]
+            if depth.get(pagename, MAX_CLICKS + 1) > MAX_CLICKS:
+                where.insert(0, f"the home page's links (not reachable in {MAX_CLICKS} "
+                                "clicks)")
+            if not os.path.isfile(app.builder.get_outfilename(pagename)):  # type: ignore[attr-defined]
+                where.insert(0, "the site (no page)")
+            if where:
+                missing.setdefault(owner, []).append(
+                    f"{site.uri[pagename]} from {', '.join(where)}")
     return missing
 
 

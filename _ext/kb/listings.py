@@ -56,12 +56,14 @@ class CitedWorksDirective(SphinxDirective):
         return [kb_listing(kind="references")]
 
 
-#: What a placeholder lists: ``(kind, theme or None, person or None)``.
-ListingSpec = tuple[str, "str | None", "str | None"]
+#: What a placeholder lists: ``(kind, theme or None, person or None, limit
+#: or None)``; :mod:`kb.paging` splits the long ones by it.
+ListingSpec = tuple[str, "str | None", "str | None", "int | None"]
 
 
 def note_listings(app: Sphinx, doctree: nodes.document) -> None:
-    specs = {(n["kind"], n.get("theme"), n.get("person")) for n in doctree.findall(kb_listing)}
+    specs = {(n["kind"], n.get("theme"), n.get("person"), n.get("limit"))
+             for n in doctree.findall(kb_listing)}
     if specs:
         kb_domain(app.env).data["listings"][app.env.docname] = sorted(specs, key=repr)
 
@@ -115,19 +117,44 @@ def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
         pages.update(t.docname for t in domain.themes.values())
     else:
         essays = [(old[0], new[0]) for old, new in changes.values()]
+        index_only = _works_index_unchanged(app, domain, changes)
         pages = {docname for docname, specs in domain.data["listings"].items()
-                 if any(_shows_a_change(spec, essays) for spec in specs)}
+                 if any(_shows_a_change(spec, essays) and not (
+                     spec[0] == "references" and index_only) for spec in specs)}
     return sorted(pages & env.found_docs)
+
+
+def _works_index_unchanged(app: Sphinx, domain: KnowledgeBaseDomain,
+                           changes: dict[str, tuple[tuple[Any, ...], tuple[Any, ...]]]
+                           ) -> bool:
+    """Whether the cited works are split into parts (:mod:`kb.paging`), so
+    that their page shows only an index of them, and the same works are
+    cited as before: then the index is unchanged (the parts holding the
+    changed works are rewritten by :mod:`kb.paging`)."""
+    def keys(citations: Any) -> set[str]:
+        return {k for k, fingerprint in (citations or {}).items() if fingerprint is not None}
+
+    cited = {k for d, c in domain.citations.items() if d in domain.essays for k in keys(c)}
+    if len(cited) <= app.config.kb_references_part_size:
+        return False
+    touched = set().union(*(keys(old[1]) ^ keys(new[1]) for old, new in changes.values()))
+    if not touched:
+        return True
+    elsewhere = {k for d, c in domain.citations.items()
+                 if d in domain.essays and d not in changes for k in keys(c) if k in touched}
+    before = elsewhere | {k for old, _ in changes.values() if old[0] is not None
+                          for k in keys(old[1]) if k in touched}
+    return before == (cited & touched)
 
 
 def _shows_a_change(spec: ListingSpec, essays: list[tuple[Any, Any]]) -> bool:
     """Whether a listing shows anything of the essays' old or new records."""
-    kind, theme, person = spec
-    if kind == "essays":
+    kind, theme, person = spec[:3]
+    if kind == "essays":  # an essay whose record is unchanged looks the same
         return any(essay is not None
                    and (theme is None or theme in essay.theme_slugs)
                    and (person is None or person in essay.person_ids)
-                   for pair in essays for essay in pair)
+                   for pair in essays if pair[0] != pair[1] for essay in pair)
     if kind == "themes":  # essay counts per theme
         return any(_members(old, "theme_slugs") != _members(new, "theme_slugs")
                    for old, new in essays)
@@ -238,17 +265,21 @@ def cited_works(env: BuildEnvironment, domain: KnowledgeBaseDomain) -> nodes.Ele
             if fingerprint is not None and key in entries and docname in domain.essays:
                 cited_by.setdefault(key, []).append(docname)
     style = env.config.bibtex_default_style
-    items = []
-    for key in sorted(cited_by, key=lambda k: sort_key(entries[k])):
-        para = nodes.paragraph()
-        para.extend(formatted(entries[key], style).render(backend))
-        para += nodes.Text(" Cited by: ")
-        for index, essay in enumerate(domain.essays_sorted(set(cited_by[key]))):
-            if index:
-                para += nodes.Text("; ")
-            para += xref("essay", essay.docname)
-        items.append(nodes.list_item("", para, ids=[f"work-{nodes.make_id(key)}"]))
+    items = [work_item(entries[key], key, domain.essays_sorted(set(cited_by[key])), style)
+             for key in sorted(cited_by, key=lambda k: sort_key(entries[k]))]
     return _list(items, ["kb-works"], "No works cited yet.")
+
+
+def work_item(entry: Any, key: str, citing: list[Essay], style: str) -> nodes.list_item:
+    """A work in house style, then "Cited by:" and links to the essays."""
+    para = nodes.paragraph()
+    para.extend(formatted(entry, style).render(backend))
+    para += nodes.Text(" Cited by: ")
+    for index, essay in enumerate(citing):
+        if index:
+            para += nodes.Text("; ")
+        para += xref("essay", essay.docname)
+    return nodes.list_item("", para, ids=[f"work-{nodes.make_id(key)}"])
 
 
 def _count(domain: KnowledgeBaseDomain, keys: Any) -> dict[str, int]:

@@ -148,6 +148,11 @@ def note_written(app: Sphinx, doctree: object, docname: str) -> None:
     _note(app, docname)
 
 
+def note_page(app: Sphinx, pagename: str) -> None:
+    """A page that is not a document was written or deleted (:mod:`kb.paging`'s parts)."""
+    _note(app, pagename)
+
+
 def note_removed(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
                  removed: set[str]) -> list[str]:
     for docname in removed:

@@ -23,6 +23,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from .meta import SITE_BUILDERS, base_url
+from .paging import split_parts
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +32,11 @@ SITEMAP_FILE = "sitemap.xml"
 
 
 def site_addresses(app: Sphinx) -> list[str]:
-    """Absolute address of every document, sorted (not genindex or search: no documents)."""
+    """Absolute address of every document and every part of a long list
+    (:mod:`kb.paging`), sorted (not genindex or search: no documents)."""
     base = base_url(app.config)
-    return sorted(base + app.builder.get_target_uri(docname)
-                  for docname in app.env.all_docs)
+    pages = [*app.env.all_docs, *(part.pagename for _, part in split_parts(app))]
+    return sorted(base + app.builder.get_target_uri(pagename) for pagename in pages)
 
 
 def sitemap(addresses: list[str]) -> bytes:
