@@ -921,10 +921,16 @@ def _peer_row(results: list[StackResult], n: int, corpus: str) -> list[str]:
         w, c = wall[stack], cpu[stack]
         cpu_ms = "n/a" if c is None else f"{1000 * c:,.1f}"
         cells.append("n/a" if w is None else f"{1000 * w:,.1f} ({cpu_ms})")
-    ratios = [_ratio(wall[stack], wall["project"]) for stack in PEERS]
-    known = [r for r in ratios if r is not None]
-    ratios.append(min(known) if known else None)
-    return [str(n), corpus, *cells, *("n/a" if r is None else f"{r:,.1f}×" for r in ratios)]
+    ratios = []
+    for times in (wall, cpu):
+        of = [_ratio(times[stack], times["project"]) for stack in PEERS]
+        known = [r for r in of if r is not None]
+        ratios.append([*of, min(known) if known else None])
+    shown = [
+        "n/a" if w is None else f"{w:,.1f}×" + ("" if c is None else f" ({c:,.1f}×)")
+        for w, c in zip(*ratios, strict=True)
+    ]
+    return [str(n), corpus, *cells, *shown]
 
 
 def myst_version() -> str:
@@ -1079,7 +1085,8 @@ def render(results: list[StackResult], run: RunInfo) -> str:
         lines += [
             "",
             "Against the peers: full build, -j 1, wall ms per essay (CPU ms in brackets), "
-            "and how many times longer each alternative takes than the project:",
+            "and how many times longer each alternative takes than the project (wall; "
+            "CPU in brackets, the figure to read on a busy machine):",
             "",
             *_table(["N", "corpus", "project", "stock", "mystmd", "stock ÷ project",
                      "mystmd ÷ project", "best alternative ÷ project"], peer),
