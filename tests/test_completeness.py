@@ -22,7 +22,8 @@ from sphinx.testing.util import SphinxTestApp
 from test_errors import build, essay, make_root
 
 from conftest import SEED_ESSAY
-from kb.completeness import find_missing, report_missing_from_pdf
+from kb.completeness import find_missing
+from kb.pdf_completeness import report_missing_from_pdf
 
 SECOND = essay("title: A Second Essay\nauthors: [ann-example]\nthemes: [ios]\n")
 

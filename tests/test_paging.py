@@ -170,6 +170,17 @@ def test_dirhtml_parts_are_folders(tmp_path):
     assert pager(out, "themes/t1/index.html")[1] == ("2021", "2021/")
 
 
+def test_a_page_where_a_part_would_go_is_named_once_and_kept(tmp_path):
+    src = copy_root("paging", tmp_path / "src")
+    (src / "refs").mkdir()
+    (src / "refs" / "a.md").write_text("---\norphan: true\n---\n\n# Mine\n\nText.\n")
+    app = build(src, freshenv=True)
+    warnings = app.warning.getvalue().strip().splitlines()
+    assert len(warnings) == 1
+    assert "refs.md" in warnings[0] and "rename refs/a.md" in warnings[0]
+    assert soup(Path(app.outdir), "refs/a.html").h1.get_text(strip=True).startswith("Mine")
+
+
 # -- incremental builds -------------------------------------------------------------
 
 def outputs(outdir: Path) -> dict[str, int]:

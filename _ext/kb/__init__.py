@@ -14,7 +14,11 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
   ``vancouver`` the house style; ``bibcheck`` clear messages for refs.bib;
 * ``listings`` the generated lists; ``paging`` long lists split into
   parts; ``checks`` checks across pages;
-  ``completeness`` no essay lost;
+  ``completeness`` no essay lost (every essay where readers look), with
+  ``site_links`` the written site's links; ``pdf_completeness`` the same
+  for a PDF; ``source_files`` files that cannot become one page;
+  ``encoding`` pages that are not UTF-8; ``stale_output`` pages of removed
+  documents; ``searchindex`` Sphinx's search index kept as a fresh build's;
 * ``nodes`` our doctree nodes and how each builder renders them;
   ``assets`` templates and CSS;
 * ``search`` Pagefind in the build; ``pagefind_bundle`` its indexes on disk;
@@ -23,6 +27,7 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
 * ``latex`` the funders' PDFs; ``essaypdf`` one PDF per essay;
 * ``feed`` the site's Atom feed; ``feeds`` full text, and a feed per theme
   and person; ``sitemap``; ``meta`` Scholar and link-preview tags;
+  ``website`` which builders write the web site, and its addresses;
 * ``scholarly`` summary, DOI and funding on essay pages; ``funding`` and
   ``licences`` what they are set from; ``essaymeta`` an essay's
   bibliographic facts, for ``jsonld`` (schema.org), ``citeformats`` (RIS,
@@ -30,6 +35,8 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
 * ``gitdate`` dates from git for what has none; ``gitdates`` "Last updated";
 * ``buildlog`` a build log of messages only;
 * ``gcpause`` keeps the garbage collector off the loaded environment;
+* ``state`` the build's own state, typed: what one build hands on, and
+  what the next one needs; ``memo`` bounded memos of pure functions;
 * ``_compat`` the one place that touches private APIs of dependencies.
 """
 
@@ -49,6 +56,7 @@ from .citethis import setup_citethis
 from .completeness import setup_completeness
 from .domain import KBRole, KnowledgeBaseDomain
 from .embeds import setup_embeds
+from .encoding import setup_encoding
 from .essaypdf import setup_essaypdf
 from .feed import setup_feed
 from .feeds import setup_feeds
@@ -65,7 +73,10 @@ from .paging import setup_paging
 from .policy import setup_policy
 from .scholarly import setup_scholarly
 from .search import setup_search
+from .searchindex import setup_searchindex
 from .sitemap import setup_sitemap
+from .source_files import setup_source_files
+from .stale_output import setup_stale_output
 
 __version__ = "0.1.0"
 
@@ -86,6 +97,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_pages(app)
     setup_citations(app)
     setup_bibcheck(app)
+    setup_source_files(app)  # these five were one module, completeness.py:
+    setup_encoding(app)  # they connect in the order it did
+    setup_stale_output(app)
+    setup_searchindex(app)
     setup_completeness(app)
     setup_listings(app)
     setup_paging(app)  # issue 19: no page grows with the site

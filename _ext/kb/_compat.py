@@ -11,7 +11,7 @@ checked against (``requirements.txt``; ``make test-latest`` tries the newest).
 Touch points, with the module that relies on each:
 
 Sphinx 9.0.4
-  1. ``BuildEnvironment._app`` -> :func:`app_of` (``latex.py``): a
+  1. ``BuildEnvironment._app`` -> :func:`app_of` (``latex.py``, ``paging.py``): a
      post-transform has no public way to the builder (``self.app`` and
      ``env.app`` are deprecated for 11.0; Sphinx's own ReferencesResolver
      reads ``env._app``).
@@ -19,7 +19,7 @@ Sphinx 9.0.4
      pickles the environment -> :data:`ENV_PICKLE_FILENAME`,
      :func:`save_environment` (``bibcheck.py``).
   3. ``sphinx.search.js_index`` (``loads``/``dumps`` of ``searchindex.js``)
-     -> :data:`js_index` (``completeness.py``).
+     -> :data:`js_index` (``searchindex.py``).
   4. ``sphinx.util.texescape`` (``init``, ``escape``; not in Sphinx's API
      docs) -> :data:`texescape` (``latex.py``).
   5. ``sphinx.util.nodes.inline_all_toctrees`` (what the LaTeX builder uses

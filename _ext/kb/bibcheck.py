@@ -17,7 +17,7 @@ what to change. So this module runs first (a lower priority number):
 Problems are remembered in the environment with the file's signature and
 reported again on every build until the file is fixed (an unchanged file
 is not parsed twice). The lenient UTF-8 codec here is also what lets a page
-that is not UTF-8 be read (see ``completeness.py``).
+that is not UTF-8 be read (see ``encoding.py``).
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ from ._compat import (
     save_environment,
     set_bibtex_data,
 )
+from .domain import kb_domain
+from .state import Signature, build_state
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +59,6 @@ PRIORITY = 400
 #: Links a reader may follow from a reference; others are shown as text.
 SAFE_URL = re.compile(r"^https?://", re.IGNORECASE)
 _ENTRY_START = re.compile(r"@\s*[A-Za-z][\w-]*\s*[{(]")
-_STATE = "kb_bibcheck"  # env attribute: {path: (signature, problems)}
-#: env attribute: {key: (path, line)} of entries that cannot be read, so that
-#: citing one is not answered with "did you mean" another key.
-UNREADABLE = "kb_bib_unreadable"
 # Inside a field value, a line that starts another field or entry: the value's
 # '{' (or '"') was not closed where the field ended.
 _FIELD_LINE = re.compile(r"\n[ \t]*(?:[A-Za-z][\w:.+-]*[ \t]*=|@[ \t]*[A-Za-z][\w-]*[ \t]*[{(])")
@@ -316,7 +314,7 @@ def bib_paths(app: Sphinx) -> list[Path]:
     return [(Path(app.confdir) / name).resolve() for name in app.config.bibtex_bibfiles or ()]
 
 
-def _signature(path: Path) -> tuple[int, int] | None:
+def _signature(path: Path) -> Signature:
     try:
         stat = path.stat()
     except OSError:
@@ -330,21 +328,23 @@ def check_bibfiles(app: Sphinx) -> None:
         return
     env = app.env
     paths, encoding = bib_paths(app), app.config.bibtex_encoding
-    state: dict[str, tuple[tuple[int, int] | None, list[Problem]]] = getattr(env, _STATE, {})
-    current = all(state.get(str(p), (False,))[0] == _signature(p) for p in paths)
+    stored = kb_domain(env).stored
+    current = all(str(p) in stored.bibcheck and stored.bibcheck[str(p)][0] == _signature(p)
+                  for p in paths)
     if not current or is_bibdata_outdated(bibtex_data(env), paths, encoding):
-        data, state, unreadable = parse(paths, encoding)
+        data, stored.bibcheck, stored.bib_unreadable = parse(paths, encoding)
         set_bibtex_data(env, data)
-        env.kb_bibcheck = state  # type: ignore[attr-defined]
-        setattr(env, UNREADABLE, unreadable)
-        app.kb_bib_parsed = _signature(Path(app.doctreedir) / ENV_PICKLE_FILENAME)  # type: ignore[attr-defined]
+        build = build_state(app)
+        build.bib_parsed = True
+        build.env_pickle_at_parse = _signature(Path(app.doctreedir) / ENV_PICKLE_FILENAME)
     for path in paths:
-        for problem in state[str(path)][1]:
+        for problem in stored.bibcheck[str(path)][1]:
             logger.warning(problem.message, location=f"{path}:{problem.line}",
                            type="kb", subtype="bibtex")
 
 
-def parse(paths: list[Path], encoding: str) -> tuple[BibData, dict, dict[str, tuple[str, int]]]:
+def parse(paths: list[Path], encoding: str) -> tuple[
+        BibData, dict[str, tuple[Signature, list[Problem]]], dict[str, tuple[str, int]]]:
     """One parse of every bib file: sphinxcontrib-bibtex's data, the problems,
     and the keys of entries that cannot be read (with file and line).
 
@@ -354,7 +354,7 @@ def parse(paths: list[Path], encoding: str) -> tuple[BibData, dict, dict[str, tu
     parser = CheckingParser(encoding)
     unreadable: dict[str, tuple[str, int]] = {}
     bibfiles: dict[Path, BibFile] = {}
-    state: dict[str, tuple[tuple[int, int] | None, list[Problem]]] = {}
+    state: dict[str, tuple[Signature, list[Problem]]] = {}
     for path in paths:
         signature = _signature(path)
         parser.problems = []
@@ -390,9 +390,10 @@ def save_parse(app: Sphinx, exception: BaseException | None) -> None:
     entry no essay cites re-reads none: the parse (2 s for 30,000 entries)
     would then be repeated by every build until some essay changed.
     """
-    before = getattr(app, "kb_bib_parsed", False)
+    build = build_state(app)
     pickled = Path(app.doctreedir) / ENV_PICKLE_FILENAME
-    if exception is None and before is not False and _signature(pickled) == before:
+    if exception is None and build.bib_parsed and \
+            _signature(pickled) == build.env_pickle_at_parse:
         save_environment(app)
 
 

@@ -5,7 +5,8 @@ directive while keeping its bibliography loading and configuration:
 
 * the stock role looks up the pybtex style plugin and formats the entry
   again for every single citation (half of all build time at 100 essays);
-  here each entry is formatted once per process and cached by content;
+  here each entry is formatted once per process and cached by content
+  (in a bounded memo, ``memo.py``);
 * the stock directive makes every essay depend on ``refs.bib``, so any
   edit re-reads every essay; here an essay records the fingerprints of
   the entries it cites and is re-read only when one of those changes;
@@ -17,6 +18,7 @@ directive while keeping its bibliography loading and configuration:
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -34,8 +36,9 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from ._compat import bibtex_data, rich_text_like
-from .bibcheck import SAFE_URL, UNREADABLE
+from .bibcheck import SAFE_URL
 from .domain import kb_domain
+from .memo import LRU
 from .nodes import (
     citation_backlink,
     citation_marker,
@@ -43,7 +46,7 @@ from .nodes import (
     reference_list,
     references_heading,
 )
-from .vancouver import entry_fingerprint as _fingerprint_of
+from .vancouver import entry_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -64,21 +67,16 @@ def _current(env: BuildEnvironment, key: str, default: Callable[[], _T]) -> _T:
         value = env.current_document[key] = default()
     return value
 
-# Per-process memos of pure functions (not metadata, which lives in the env):
-# a pybtex style looks up three more plugins through importlib.metadata when
-# it is created, so it is created once, and an entry is formatted once.
-_styles: dict[str, BaseStyle] = {}
-_formatted: dict[tuple[str, str], Text] = {}  # (style, fingerprint) -> text
-# Entries are unhashable; keyed by id, holding the entry so the id stays its own.
-_fingerprints: dict[int, tuple[Entry, str]] = {}
+# Per-process memos of pure functions (not metadata, which lives in the env),
+# bounded (memo.py): a pybtex style looks up three more plugins through
+# importlib.metadata when it is created, so it is created once, and an entry
+# is formatted once (keyed by its content, entry_fingerprint).
+@functools.lru_cache(maxsize=8)
+def _style(name: str) -> BaseStyle:
+    return find_plugin("pybtex.style.formatting", name)()
 
 
-def entry_fingerprint(entry: Entry) -> str:
-    """The entry's content hash, computed once per entry object (per parse)."""
-    known = _fingerprints.get(id(entry))
-    if known is None or known[0] is not entry:
-        known = _fingerprints[id(entry)] = (entry, _fingerprint_of(entry))
-    return known[1]
+_formatted: LRU[tuple[str, str], Text] = LRU()  # (style, fingerprint) -> text
 backend = Backend()
 
 
@@ -99,7 +97,7 @@ class FootCiteRole(SphinxRole):
                 continue
             if key not in entries:
                 _current(self.env, _MISSING, set[str]).add(key)
-                if key in getattr(self.env, UNREADABLE, {}):
+                if key in kb_domain(self.env).stored.bib_unreadable:
                     continue  # in a broken entry: refs.bib's message names it
                 close = difflib.get_close_matches(key, list(entries), n=1)
                 hint = f"did you mean '{close[0]}'?" if close else "add it to refs.bib"
@@ -152,10 +150,8 @@ def formatted(entry: Entry, style_name: str) -> Text:
     cache_key = (style_name, entry_fingerprint(entry))
     text = _formatted.get(cache_key)
     if text is None:
-        style = _styles.get(style_name)
-        if style is None:
-            style = _styles[style_name] = find_plugin("pybtex.style.formatting", style_name)()
-        text = _formatted[cache_key] = without_unsafe_links(style.format_entry("", entry).text)
+        text = _formatted.put(cache_key, without_unsafe_links(
+            _style(style_name).format_entry("", entry).text))
     return text
 
 

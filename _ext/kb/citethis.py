@@ -35,9 +35,9 @@ from sphinx.application import Sphinx
 from .citeformats import csl_item, csl_json, ris_record
 from .domain import kb_domain
 from .essaymeta import doi_url, essay_meta
-from .meta import SITE_BUILDERS, author_names, page_url, site_essay
 from .models import Essay
 from .vancouver import format_names
+from .website import page_url, site_builder, site_essay
 
 HEADING = "How to cite this essay"
 
@@ -66,16 +66,21 @@ def vancouver_names(names: list[str]) -> str:
     return ", ".join(names)
 
 
-def _sentence(text: str) -> str:
+def _as_sentence(text: str) -> str:
+    """The text ending in ``.``, ``?`` or ``!``, as written otherwise.
+
+    Unlike ``vancouver._close_block`` for refs.bib's fields, a title's own
+    ``:`` or ``,`` is kept: front matter is what staff wrote on purpose.
+    """
     text = text.strip()
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def citation_text(names: list[str], essay: Essay, site: str) -> str:
     """``Authors. Title. Site. Year.`` as the house style prints a report."""
-    parts = [_sentence(vancouver_names(names))] if names else []
-    parts.append(_sentence(essay.title))
-    parts.append(_sentence(site))
+    parts = [_as_sentence(vancouver_names(names))] if names else []
+    parts.append(_as_sentence(essay.title))
+    parts.append(_as_sentence(site))
     if essay.date:
         parts.append(essay.date[:4] + ".")
     return " ".join(parts)
@@ -134,7 +139,7 @@ def bibtex_entry(names: list[str], essay: Essay, site: str, url: str) -> str:
 
 
 def cite_block(app: Sphinx, essay: Essay) -> nodes.container:
-    names = author_names(app, essay)
+    names = kb_domain(app.env).author_names(essay)
     site = app.config.project
     url = page_url(app, essay.docname)
     block = nodes.container(classes=["kb-citethis", "no-search"])
@@ -153,7 +158,7 @@ def cite_block(app: Sphinx, essay: Essay) -> nodes.container:
     entry = bibtex_entry(names, essay, site, url)
     block += nodes.literal_block(entry, entry, language="bibtex",
                                  classes=["kb-citethis-bibtex"])
-    if app.builder.name in SITE_BUILDERS:
+    if site_builder(app) is not None:
         block += download_links(app, essay.docname)
     return block
 
@@ -178,7 +183,7 @@ def download_links(app: Sphinx, docname: str) -> nodes.paragraph:
 
 def essay_files(app: Sphinx, essay: Essay) -> dict[str, str]:
     """The essay's citation in each downloadable format: suffix -> text."""
-    names = author_names(app, essay)
+    names = kb_domain(app.env).author_names(essay)
     url = page_url(app, essay.docname)
     key = bibtex_key(names, essay)
     meta = essay_meta(app, essay)
@@ -222,13 +227,14 @@ def remove_stale_files(app: Sphinx) -> None:
 
 def write_site_files(app: Sphinx, exception: BaseException | None) -> None:
     """Every essay, newest first, in one file per format (complete after any build)."""
-    if exception is not None or app.builder.name not in SITE_BUILDERS:
+    if exception is not None or site_builder(app) is None:
         return
     remove_stale_files(app)
     write_missing_essay_files(app)
     bib, ris, csl = [], [], []
-    for essay in kb_domain(app.env).essays_sorted():
-        names = author_names(app, essay)
+    domain = kb_domain(app.env)
+    for essay in domain.essays_sorted():
+        names = domain.author_names(essay)
         bib.append(bibtex_entry(names, essay, app.config.project,
                                 page_url(app, essay.docname)))
         meta = essay_meta(app, essay)

@@ -2,7 +2,8 @@
 
 All metadata lives here, in the build environment, so that Sphinx purges
 it per document, merges it after parallel reads and pickles it between
-incremental builds (never in module globals).
+incremental builds (never in module globals); so does the build state the
+next build needs (:attr:`KnowledgeBaseDomain.stored`, see ``state.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
 from .models import Essay, Person, Theme
+from .state import StoredState
 
 
 class KBRole(XRefRole):
@@ -56,7 +58,7 @@ def xref(reftype: str, target: str, text: str = "", **attrs: Any) -> addnodes.pe
 class KnowledgeBaseDomain(Domain):
     name = "kb"
     label = "Knowledge base"
-    data_version = 3  # 3: listing specs carry their limit
+    data_version = 4  # 3: stored build state; 4: listing specs carry their limit
     object_types = {
         "essay": ObjType("essay", "essay"),
         "person": ObjType("person", "person"),
@@ -70,6 +72,7 @@ class KnowledgeBaseDomain(Domain):
         "citations": {},  # docname -> {bib key: entry fingerprint, None if not in refs.bib}
         "listings": {},  # docname -> [ListingSpec]: what its generated lists show
         "bib_signature": None,
+        "stored": StoredState(),  # build state the next build needs (state.py)
     }
 
     # -- typed views -------------------------------------------------------
@@ -88,6 +91,15 @@ class KnowledgeBaseDomain(Domain):
     @property
     def citations(self) -> dict[str, dict[str, str | None]]:
         return self.data["citations"]
+
+    @property
+    def stored(self) -> StoredState:
+        return self.data["stored"]
+
+    def author_names(self, essay: Essay) -> list[str]:
+        """Authors' names as their person pages give them (the id if unknown)."""
+        return [self.people[a.person].name if a.person in self.people else a.person
+                for a in essay.authors]
 
     def essays_sorted(self, docnames: Iterable[str] | None = None) -> list[Essay]:
         """Newest first, undated last, ties by title: one order everywhere."""

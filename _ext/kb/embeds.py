@@ -25,7 +25,7 @@ from sphinx.util.docutils import SphinxDirective, SphinxRole
 from sphinx.util.osutil import relative_uri
 
 from .feed import FEED_FILE
-from .meta import base_url
+from .website import base_url
 
 logger = logging.getLogger(__name__)
 

@@ -23,9 +23,10 @@ from .citations import bib_entries
 from .domain import kb_domain
 from .funding import essay_funding, essay_licence
 from .gitdates import UPDATED
-from .meta import DESCRIPTION, base_url, page_url
+from .meta import DESCRIPTION
 from .models import Essay, Funding, Licence
 from .vancouver import latex_to_text
+from .website import base_url, page_url
 
 ORCID_URL = "https://orcid.org/"
 DOI_URL = "https://doi.org/"

@@ -38,8 +38,8 @@ from sphinx.config import Config
 from sphinx.util import texescape
 
 from .domain import kb_domain
-from .frontmatter import FrontMatterError, parse, split
-from .meta import page_url
+from .frontmatter import read_data
+from .website import page_url
 
 PREFIX = "essay-"
 ESSAYS = "essays"  # kb_pdf_set: the essays' own PDFs instead of the funders' ones
@@ -55,15 +55,6 @@ def has_pdf(app: Sphinx, docname: str) -> bool:
             and Path(app.outdir, docname).with_suffix(".pdf").is_file())
 
 
-def _front_matter(path: Path) -> dict[str, Any]:
-    try:
-        yaml_text, _ = split(path.read_text(encoding="utf-8"))
-        data = parse(yaml_text).data if yaml_text is not None else {}
-    except (FrontMatterError, OSError, UnicodeDecodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _text(value: Any) -> str:
     return " ".join(value.split()) if isinstance(value, str) else ""
 
@@ -75,13 +66,13 @@ def essay_documents(srcdir: Path, config: Config) -> list[tuple[str, str, str, s
     """
     names: dict[str, str] = {}
     for path in sorted((srcdir / config.kb_people_dir).glob("*.md")):
-        names[path.stem] = _text(_front_matter(path).get("name")) or path.stem
+        names[path.stem] = _text(read_data(path).get("name")) or path.stem
     engine = config.latex_engine
     docs = []
     for path in sorted((srcdir / config.kb_essays_dir).glob("*.md")):
         if path.stem == "index":
             continue
-        data = _front_matter(path)
+        data = read_data(path)
         listed = data.get("authors")
         authors: list[Any] = listed if isinstance(listed, list) else []
         ids = [a.get("id") if isinstance(a, dict) else a for a in authors]

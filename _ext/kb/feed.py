@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -35,9 +34,10 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from .domain import KnowledgeBaseDomain, kb_domain
-from .gitdate import last_commit, last_commits
-from .meta import DESCRIPTION, SITE_BUILDERS, author_names, base_url
+from .gitdate import last_commit, last_commits, source_date_epoch
+from .meta import DESCRIPTION
 from .models import Essay
+from .website import base_url, site_builder
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +63,9 @@ def undated_times(app: Sphinx, essays: list[Essay]) -> dict[str, str]:
     undated = [e.docname for e in essays if not e.date]
     if not undated:
         return {}
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        moment = _atom_time(dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC))
-        return dict.fromkeys(undated, moment)
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return dict.fromkeys(undated, _atom_time(epoch))
     head = last_commit(app.srcdir)
     if head is None:
         return {}
@@ -101,7 +100,7 @@ def feed_entry(app: Sphinx, domain: KnowledgeBaseDomain, essay: Essay, base: str
         _sub(entry, "updated", updated)
     if published:
         _sub(entry, "published", published)
-    for author, name in zip(essay.authors, author_names(app, essay), strict=True):
+    for author, name in zip(essay.authors, domain.author_names(essay), strict=True):
         element = _sub(entry, "author")
         _sub(element, "name", name)
         person = domain.people.get(author.person)
@@ -155,7 +154,7 @@ def atom_document(app: Sphinx, title: str, self_href: str, page_href: str, feed_
 
 
 def write_feed(app: Sphinx, exception: BaseException | None) -> None:
-    if exception is not None or app.builder.name not in SITE_BUILDERS:
+    if exception is not None or site_builder(app) is None:
         return
     base = base_url(app.config)
     if not base:
@@ -167,7 +166,7 @@ def write_feed(app: Sphinx, exception: BaseException | None) -> None:
 def feed_link(app: Sphinx, pagename: str, templatename: str,
               context: dict[str, Any], doctree: nodes.document | None) -> None:
     """``<link rel="alternate">`` in every page's head: feed autodiscovery."""
-    if app.builder.name not in SITE_BUILDERS or not base_url(app.config):
+    if site_builder(app) is None or not base_url(app.config):
         return
     href = context["pathto"](FEED_FILE, resource=True)
     title = f"{app.config.project}: latest essays"

@@ -39,8 +39,8 @@ from sphinx.util import logging
 from .domain import kb_domain
 from .essaymeta import ORCID_URL, EssayMeta, doi_url, essay_meta
 from .feed import FEED_TYPE, _sub, atom_document
-from .meta import SITE_BUILDERS, base_url
 from .models import Essay
+from .website import base_url, site_builder
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def _fulltext_path(app: Sphinx, docname: str) -> Path:
 def keep_fulltext(app: Sphinx, pagename: str, templatename: str,
                   context: dict[str, Any], doctree: nodes.document | None) -> None:
     """Save the essay's rendered body for the feeds (essay pages only)."""
-    if app.builder.name not in SITE_BUILDERS or pagename not in kb_domain(app.env).essays:
+    if site_builder(app) is None or pagename not in kb_domain(app.env).essays:
         return
     path = _fulltext_path(app, pagename)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -171,7 +171,7 @@ def remove_stale_feeds(app: Sphinx, docnames: set[str]) -> None:
 
 
 def write_topic_feeds(app: Sphinx, exception: BaseException | None) -> None:
-    if exception is not None or app.builder.name not in SITE_BUILDERS:
+    if exception is not None or site_builder(app) is None:
         return
     if not base_url(app.config):
         return
@@ -196,7 +196,7 @@ def write_topic_feeds(app: Sphinx, exception: BaseException | None) -> None:
 def topic_feed_link(app: Sphinx, pagename: str, templatename: str,
                     context: dict[str, Any], doctree: nodes.document | None) -> None:
     """``<link rel="alternate">`` to the page's own feed (theme and person pages)."""
-    if app.builder.name not in SITE_BUILDERS or not base_url(app.config):
+    if site_builder(app) is None or not base_url(app.config):
         return
     domain = kb_domain(app.env)
     found = next(((t.title, t.docname) for t in domain.themes.values()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -94,6 +95,19 @@ def parse(yaml_text: str) -> FrontMatter:
             f"(#x{err.character:04x}) that is not allowed; delete it",
             offset + yaml_text.count("\n", 0, err.position),
         ) from None
+
+
+def read_data(path: Path) -> dict[str, Any]:
+    """A page's front matter as plain values, or ``{}`` if it cannot be read.
+
+    For what is needed before Sphinx reads any page (the PDFs' titles and
+    names); reading the page reports what is wrong with it, with the line.
+    """
+    try:
+        yaml_text, _ = split(path.read_text(encoding="utf-8"))
+        return parse(yaml_text).data if yaml_text is not None else {}
+    except (FrontMatterError, OSError, UnicodeDecodeError):
+        return {}
 
 
 def _check_depth(yaml_text: str, offset: int) -> None:

@@ -4,7 +4,8 @@ The feed and the PDFs need a date for what has none (an undated essay, a
 PDF's title page). The build's clock would make every build differ; the
 last commit is the same for everyone who builds the same checkout. Outside
 a git checkout (a copy, a release tarball) there is no such date, and the
-callers fall back to what the content itself says, or to none.
+callers fall back to what the content itself says, or to none. Where
+``SOURCE_DATE_EPOCH`` is set (:func:`source_date_epoch`), it is the date.
 
 Not cached: ``make serve`` runs for hours. Each question is one git
 process (about 20 ms), however many files it asks about.
@@ -33,6 +34,15 @@ def _git(srcdir: Path | str, *args: str) -> str | None:
 def _moment(stamp: str) -> dt.datetime | None:
     stamp = stamp.strip()
     return dt.datetime.fromtimestamp(int(stamp), tz=dt.UTC) if stamp.isdigit() else None
+
+
+def source_date_epoch() -> dt.datetime | None:
+    """The time ``SOURCE_DATE_EPOCH`` fixes for the build, or None if unset.
+
+    The reproducible-builds convention: the publishing workflow sets it to
+    the last commit's time, and where it is set it wins over asking git.
+    """
+    return _moment(os.environ.get("SOURCE_DATE_EPOCH", ""))
 
 
 def last_commit(srcdir: Path | str) -> dt.datetime | None:

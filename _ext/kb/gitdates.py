@@ -21,12 +21,12 @@ from sphinx.util import logging
 
 from .domain import kb_domain
 from .gitdate import is_shallow, last_commits
+from .state import build_state
 
 logger = logging.getLogger(__name__)
 
 #: ``env.metadata[docname]`` key: the ISO time of the essay's last commit.
 UPDATED = "kb_git_updated"
-_dates: dict[str, dict[str, str]] = {}  # srcdir -> {docname: ISO time}
 
 
 def read_dates(srcdir: Path, folder: str) -> dict[str, str]:
@@ -42,18 +42,18 @@ def read_dates(srcdir: Path, folder: str) -> dict[str, str]:
 
 
 def refresh(app: Sphinx) -> None:
-    _dates[str(app.srcdir)] = read_dates(Path(app.srcdir), app.config.kb_essays_dir)
+    build_state(app).git_dates = read_dates(Path(app.srcdir), app.config.kb_essays_dir)
 
 
 def last_changed(app: Sphinx, docname: str) -> str | None:
     """ISO time of the essay's last commit, or None (new file, no git)."""
-    return _dates.get(str(app.srcdir), {}).get(docname)
+    return build_state(app).git_dates.get(docname)
 
 
 def changed_since_read(app: Sphinx, env: BuildEnvironment, added: set[str],
                        changed: set[str], removed: set[str]) -> list[str]:
     """Essays whose last commit is not the one their page shows."""
-    dates = _dates.get(str(app.srcdir), {})
+    dates = build_state(app).git_dates
     return [docname for docname in kb_domain(env).essays
             if docname not in changed and docname not in removed
             and env.metadata.get(docname, {}).get(UPDATED, "") != dates.get(docname, "")]

@@ -22,8 +22,8 @@ from sphinx.application import Sphinx
 
 from .domain import kb_domain
 from .essaymeta import ORCID_URL, Author, EssayMeta, Work, doi_url, essay_meta
-from .meta import SITE_BUILDERS, base_url, page_url
 from .models import Person
+from .website import base_url, page_url, site_builder
 
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
@@ -118,7 +118,7 @@ def person_page(app: Sphinx, who: Person) -> dict[str, Any]:
 
 def add_jsonld(app: Sphinx, pagename: str, templatename: str,
                context: dict[str, Any], doctree: nodes.document | None) -> None:
-    if app.builder.name not in SITE_BUILDERS or doctree is None:
+    if site_builder(app) is None or doctree is None:
         return
     domain = kb_domain(app.env)
     essay = domain.essays.get(pagename)

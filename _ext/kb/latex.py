@@ -24,7 +24,6 @@ Sphinx's LaTeX builder would find nothing to put in a PDF. Here:
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -37,12 +36,12 @@ from sphinx.config import Config
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from ._compat import app_of, default_latex_documents, inline_all_toctrees, texescape
-from .completeness import report_missing_from_pdf
 from .domain import kb_domain
-from .frontmatter import FrontMatterError, parse, split
-from .gitdate import last_commit
+from .frontmatter import read_data
+from .gitdate import last_commit, source_date_epoch
 from .models import Essay
 from .nodes import kb_listing
+from .pdf_completeness import report_missing_from_pdf
 
 #: Title page: the document's title (the knowledge base's or the theme's
 #: name), the "author" line under it, and ``\kbdate`` (:func:`edition_date`,
@@ -97,11 +96,8 @@ RUNNING_FOOTER = r"""
 
 def epoch_date() -> str:
     """The date of SOURCE_DATE_EPOCH, or none: a PDF never shows build time."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch.isdigit():
-        return ""
-    day = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-    return f"{day.day} {day:%B %Y}"
+    epoch = source_date_epoch()
+    return "" if epoch is None else human_date(epoch.date())
 
 
 def house_elements(engine: str) -> dict[str, str]:
@@ -140,11 +136,7 @@ def theme_titles(srcdir: Path, themes_dir: str) -> dict[str, str]:
         if path.stem == "index":
             continue
         title = path.stem
-        try:
-            yaml_text, _ = split(path.read_text(encoding="utf-8"))
-            data = parse(yaml_text).data if yaml_text is not None else {}
-        except (FrontMatterError, OSError, UnicodeDecodeError):
-            data = {}
+        data = read_data(path)
         if isinstance(data.get("title"), str) and data["title"].strip():
             title = data["title"].strip()
         titles[path.stem] = title

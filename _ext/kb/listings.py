@@ -24,6 +24,7 @@ from .domain import KnowledgeBaseDomain, kb_domain, xref
 from .models import Essay
 from .nodes import kb_listing
 from .pages import PERSON, THEME, page_kind
+from .state import build_state
 
 
 class EssayListDirective(SphinxDirective):
@@ -81,13 +82,11 @@ def _facts(domain: KnowledgeBaseDomain, docname: str) -> tuple[object, ...]:
 def note_purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     """Remember what a changed or removed page showed, before it is forgotten."""
     if page_kind(app.config, docname):
-        before = app.__dict__.setdefault("kb_facts_before", {})
-        before[docname] = _facts(kb_domain(env), docname)
+        build_state(app).facts_before[docname] = _facts(kb_domain(env), docname)
 
 
 def note_reads(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    reading = app.__dict__.setdefault("kb_pages_read", set())
-    reading.update(d for d in docnames if page_kind(app.config, d))
+    build_state(app).pages_read.update(d for d in docnames if page_kind(app.config, d))
 
 
 def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -102,8 +101,9 @@ def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
     mentions them, which (rarely edited, so simply) means every
     knowledge-base page.
     """
-    before: dict[str, tuple[object, ...]] = app.__dict__.pop("kb_facts_before", {})
-    read: set[str] = app.__dict__.pop("kb_pages_read", set())
+    build = build_state(app)
+    before, read = build.facts_before, build.pages_read
+    build.facts_before, build.pages_read = {}, set()  # taken: the next build starts afresh
     domain = kb_domain(env)
     empty = (None, None, None, None)
     changes = {d: (before.get(d, empty), _facts(domain, d)) for d in before.keys() | read}

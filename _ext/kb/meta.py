@@ -28,48 +28,13 @@ from sphinx.config import Config
 
 from .domain import kb_domain
 from .models import Essay
+from .website import base_url, site_essay
 
 #: ``env.metadata[docname]`` key of an essay's plain-text description.
 DESCRIPTION = "kb_description"
 DESCRIPTION_LENGTH = 200
-#: Builders whose pages are the published web site.
-SITE_BUILDERS = frozenset({"html", "dirhtml"})
-
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,;:.!?])")
 _SPACES = re.compile(r"\s+")
-
-
-def site_essay(app: Sphinx, pagename: str) -> Essay | None:
-    """The essay a web page shows, or None (another page, or not a web build)."""
-    if app.builder.name not in SITE_BUILDERS:
-        return None
-    return kb_domain(app.env).essays.get(pagename)
-
-
-def base_url(config: Config) -> str:
-    """``html_baseurl`` ending in ``/``, or ``""`` when it is not set.
-
-    Relative links joined to a base without the slash lose its last path
-    segment (``urljoin("https://x.org/kb", "a.html")`` is ``https://x.org/a.html``).
-    """
-    base = (config.html_baseurl or "").strip()
-    return base if not base or base.endswith("/") else base + "/"
-
-
-def page_url(app: Sphinx, docname: str) -> str:
-    """The absolute web address of a page, whichever builder is running.
-
-    An HTML site builder knows its own URL scheme (``dirhtml``: ``a/b/``);
-    any other builder (text, LaTeX, EPUB) cites the published HTML page.
-    """
-    base = base_url(app.config)
-    if not base:
-        return ""
-    builder = app.builder
-    if builder is not None and builder.name in SITE_BUILDERS:
-        return base + builder.get_target_uri(docname)
-    suffix = app.config.html_link_suffix or app.config.html_file_suffix or ".html"
-    return base + docname + suffix
 
 
 def plain(text: str) -> str:
@@ -125,13 +90,6 @@ def note_description(app: Sphinx, doctree: nodes.document) -> None:
             app.env.metadata[docname][DESCRIPTION] = description
 
 
-def author_names(app: Sphinx, essay: Essay) -> list[str]:
-    """Authors' names as their person pages give them (the id if unknown)."""
-    people = kb_domain(app.env).people
-    return [people[a.person].name if a.person in people else a.person
-            for a in essay.authors]
-
-
 def _tag(name: str, content: str) -> str:
     return f'<meta name="{html.escape(name)}" content="{html.escape(content, quote=True)}" />'
 
@@ -153,7 +111,7 @@ def add_head_tags(app: Sphinx, pagename: str, templatename: str,
     essay = site_essay(app, pagename)
     if essay is None:
         return
-    tags = scholar_tags(author_names(app, essay), essay)
+    tags = scholar_tags(kb_domain(app.env).author_names(essay), essay)
     meta = dict(context.get("meta") or {})  # a copy: never edit env.metadata
     description = meta.get(DESCRIPTION, "")
     if description:

@@ -7,14 +7,14 @@ site (``html`` and ``dirhtml`` builders), a list longer than its part size
 is split; shorter lists, and every other builder (the PDFs), are left
 whole, so a small site looks as before:
 
-* an essay list keeps the latest :confval:`kb_listing_part_size` essays
+* an essay list keeps the latest ``kb_listing_part_size`` essays
   on its own page, followed by links to every year (and "Undated"), each
   year a page of its own beside it (``themes/ios/2019.html``), split into
   numbered pages (``2019-2``) when a year has more essays than a part holds;
 * the cited works become a small index of first letters of the first
   author's name, each letter a page of its own (``references/a.html``),
   split into numbered pages (``a-2``) after
-  :confval:`kb_references_part_size` works.
+  ``kb_references_part_size`` works.
 
 Every part links to its neighbours (previous/next, in furo's footer) and
 to every other part of its list, so a reader reaches any part in two
@@ -27,7 +27,7 @@ the templates and configuration), kept beside the doctrees, and a part
 is written only when its fingerprint changed or its file is missing, so
 a citation edit rewrites the part holding the work and nothing else.
 Parts that no longer exist are deleted. Written and removed parts are
-reported to the search indexer like documents (:func:`kb.search.note_written`).
+reported to the search indexer like documents (:func:`kb.search.note_page`).
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ from .listings import _list, essay_item, work_item
 from .models import Essay
 from .nodes import kb_listing
 from .search import note_page
+from .state import build_state
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ UNDATED, OTHER = "undated", "other"
 
 class kb_pager(nodes.General, nodes.Element):  # noqa: N801 - docutils style
     """Links to the parts of a list: ``links`` is ``[(label, uri or None
-    for the current part, rel or "")]``; rendered as a ``<nav>``."""
+    for the current part)]``; rendered as a ``<nav>``."""
 
 
 @dataclass(frozen=True)
@@ -128,10 +129,11 @@ class Catalogue:
         self._shown: dict[str, str] = {}
 
     def shown(self, docname: str) -> str:
-        """What a list shows of an essay, as a string to fingerprint."""
+        """What a list shows of an essay (its record), as a short digest."""
         found = self._shown.get(docname)
         if found is None:
-            found = self._shown[docname] = repr(self.domain.essays[docname])
+            found = self._shown[docname] = hashlib.blake2b(
+                repr(self.domain.essays[docname]).encode(), digest_size=12).hexdigest()
         return found
 
     def essays_of(self, theme: str | None, person: str | None) -> list[Essay]:
@@ -247,14 +249,15 @@ def _title(app: Sphinx, docname: str) -> str:
 
 def catalogue(app: Sphinx) -> Catalogue:
     """This build's catalogue (made once after reading; the domain is final)."""
-    found: Catalogue | None = app.__dict__.get("kb_catalogue")
+    state = build_state(app)
+    found: Catalogue | None = state.catalogue
     if found is None or found.domain is not kb_domain(app.env):
-        found = app.__dict__["kb_catalogue"] = Catalogue(app)
+        found = state.catalogue = Catalogue(app)
     return found
 
 
 def forget_catalogue(app: Sphinx, *args: Any) -> None:
-    app.__dict__.pop("kb_catalogue", None)
+    build_state(app).catalogue = None
 
 
 def split_parts(app: Sphinx) -> list[tuple[SplitList, Part]]:
@@ -273,14 +276,14 @@ def _uri(app: Sphinx, fromname: str, toname: str) -> str:
 def pager(app: Sphinx, fromname: str, split: SplitList, current: str | None,
           label: str) -> kb_pager:
     """Links to every part: years, or letters with their numbered pages."""
-    links: list[tuple[str, str | None, str]] = []
+    links: list[tuple[str, str | None]] = []
     if split.kind == "essays":  # the listing page itself shows the latest essays
         links.append(("Latest", None if current is None
-                      else _uri(app, fromname, split.docname), ""))
+                      else _uri(app, fromname, split.docname)))
     for part in split.parts:
         text = part.label if part.page == 1 else f"{part.label} ({part.page})"
         uri = None if part.pagename == current else _uri(app, fromname, part.pagename)
-        links.append((text, uri, ""))
+        links.append((text, uri))
     return kb_pager(links=links, label=label)
 
 
@@ -450,12 +453,13 @@ def collect_parts(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
             note_page(app, pagename)
             outfile.unlink()
             _remove_empty(outfile.parent, Path(app.outdir))
-    app.__dict__["kb_parts_store"] = (store, written)
+    build_state(app).parts_written = (store, written)
 
 
 def save_fingerprints(app: Sphinx, exception: BaseException | None) -> None:
     """Record what was written, once the pages are on disk."""
-    pending = app.__dict__.pop("kb_parts_store", None)
+    state = build_state(app)
+    pending, state.parts_written = state.parts_written, None
     if pending is not None and exception is None:
         store, written = pending
         store.write_text(json.dumps(written, sort_keys=True, indent=0), encoding="utf-8")
@@ -471,14 +475,13 @@ def _remove_empty(folder: Path, outdir: Path) -> None:
 
 def visit_pager_html(self: Any, node: kb_pager) -> None:
     items = []
-    for text, uri, rel in node["links"]:
+    for text, uri in node["links"]:
         label = html.escape(text)
         if uri is None:
             items.append(f'<li><span aria-current="page">{label}</span></li>')
         else:
-            rel_attr = f' rel="{rel}"' if rel else ""
-            items.append(f'<li><a class="reference internal" href="{html.escape(uri)}"'
-                         f"{rel_attr}>{label}</a></li>")
+            items.append(f'<li><a class="reference internal" href="{html.escape(uri)}">'
+                         f"{label}</a></li>")
     self.body.append(
         f'<nav class="kb-pager no-search" aria-label="{html.escape(node["label"])}">'
         f'<ul>{"".join(items)}</ul></nav>\n')

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .frontmatter import FrontMatter
@@ -71,15 +71,22 @@ class _Checker:
             return None
         return str(value).strip()
 
-    def text_list(self, mapping: dict, key: str, path: tuple) -> list[tuple[str, int]]:
-        """A list of strings; a single string is accepted as a list of one."""
+    def items(self, mapping: dict, key: str, path: tuple) -> Iterator[tuple[tuple, Any]]:
+        """Each item of a list with its path; a single value is a list of one.
+
+        A single value's path ``(..., key, 0)`` names no line of its own, so
+        its messages point at the key's line.
+        """
         value = mapping.get(key)
         if value is None:
-            return []
-        items = value if isinstance(value, list) else [value]
+            return
+        for index, item in enumerate(value if isinstance(value, list) else [value]):
+            yield (*path, key, index), item
+
+    def text_list(self, mapping: dict, key: str, path: tuple) -> list[tuple[str, int]]:
+        """A list of strings; a single string is accepted as a list of one."""
         out = []
-        for index, item in enumerate(items):
-            where = (*path, key, index) if isinstance(value, list) else (*path, key)
+        for where, item in self.items(mapping, key, path):
             if isinstance(item, (dict, list)) or item is None or isinstance(item, bool):
                 self.problem(where, f"each entry of '{key}' must be plain text")
                 continue
@@ -213,13 +220,8 @@ def _authors(check: _Checker, data: dict) -> list[Authorship]:
 
 
 def _roles(check: _Checker, entry: dict, path: tuple) -> list[Role]:
-    value = entry.get("roles")
-    if value is None:
-        return []
-    items = value if isinstance(value, list) else [value]
     roles = []
-    for index, item in enumerate(items):
-        where = (*path, "roles", index)
+    for where, item in check.items(entry, "roles", path):
         line = check.matter.line(*where)
         if isinstance(item, dict):
             check.keys(item, ROLE_KEYS, where, "role")

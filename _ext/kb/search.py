@@ -41,11 +41,11 @@ from sphinx.util import logging
 from . import pagefind_bundle as bundle
 from . import search_words
 from .domain import kb_domain
+from .state import build_state
+from .website import site_builder
 
 logger = logging.getLogger(__name__)
 
-#: Builders whose output is a browsable site Pagefind can index.
-SITE_BUILDERS = frozenset({"html", "dirhtml"})
 #: The search page's template, in the extension's ``theme/templates/``.
 SEARCH_TEMPLATE = "kb-search.html"
 #: Elements inside the indexed body that are not the page's own text;
@@ -55,14 +55,11 @@ EXCLUDE_SELECTORS = (".kb-listing", ".headerlink", ".no-search")
 MAIN_PAGES_CACHE = "kb-pagefind-main.json"
 
 
-def _is_site_builder(app: Sphinx) -> bool:
-    return app.builder is not None and app.builder.name in SITE_BUILDERS
-
-
 def disable_sphinx_index(app: Sphinx) -> None:
     """No ``searchindex.js``: the reader's first search must load only Pagefind."""
-    if _is_site_builder(app) and app.config.kb_pagefind:
-        app.builder.search = False  # type: ignore[attr-defined]
+    builder = site_builder(app)
+    if builder is not None and app.config.kb_pagefind:
+        builder.search = False
 
 
 def search_page(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
@@ -71,7 +68,7 @@ def search_page(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     The page carries the names behind the filters' slugs and ids (themes,
     people), so the filter controls read as words without another request.
     """
-    if _is_site_builder(app) and app.config.kb_pagefind:
+    if site_builder(app) is not None and app.config.kb_pagefind:
         domain = kb_domain(app.env)
         labels = {
             "theme": {slug: theme.title for slug, theme in sorted(domain.themes.items())},
@@ -116,7 +113,7 @@ def essay_dates(app: Sphinx) -> dict[str, str]:
 def page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                  doctree: object) -> None:
     """Hand ``theme/furo/page.html`` the essay's Pagefind attributes."""
-    if _is_site_builder(app) and app.config.kb_pagefind:
+    if site_builder(app) is not None and app.config.kb_pagefind:
         context["kb_pagefind_attrs"] = essay_search_attrs(app, pagename)
 
 
@@ -131,15 +128,17 @@ def _note(app: Sphinx, docname: str) -> None:
     memory): a build that stops before Pagefind runs leaves none, so the
     next build indexes the whole site instead of missing this one's pages.
     """
-    if not _is_site_builder(app) or not app.config.kb_pagefind:
+    builder = site_builder(app)
+    if builder is None or not app.config.kb_pagefind:
         return
-    changed: set[str] | None = getattr(app, "kb_changed_pages", None)
+    build = build_state(app)
+    changed = build.changed_pages
     if changed is None:
         outdir = Path(app.outdir)
-        app.kb_manifest = bundle.Manifest.load(outdir)  # type: ignore[attr-defined]
+        build.manifest = bundle.Manifest.load(outdir)
         (outdir / bundle.MAIN_DIR / bundle.MANIFEST).unlink(missing_ok=True)
-        changed = app.kb_changed_pages = set()  # type: ignore[attr-defined]
-    path = Path(app.builder.get_outfilename(docname))  # type: ignore[attr-defined]
+        changed = build.changed_pages = set()
+    path = Path(builder.get_outfilename(docname))
     changed.add(path.relative_to(app.outdir).as_posix())
 
 
@@ -166,12 +165,14 @@ def run_pagefind(app: Sphinx, exception: BaseException | None) -> None:
     A build that wrote and removed nothing costs no indexing; one that
     changed few pages indexes only those, beside the main index.
     """
-    if exception is not None or not _is_site_builder(app) or not app.config.kb_pagefind:
+    if exception is not None or site_builder(app) is None or not app.config.kb_pagefind:
         return
     outdir = Path(app.outdir)
-    changed: set[str] | None = app.__dict__.pop("kb_changed_pages", None)
-    manifest = (bundle.Manifest.load(outdir) if changed is None
-                else app.__dict__.pop("kb_manifest", None))
+    build = build_state(app)
+    changed, manifest = build.changed_pages, build.manifest
+    build.changed_pages = build.manifest = None  # taken: the next build starts afresh
+    if changed is None:
+        manifest = bundle.Manifest.load(outdir)
     indexed = bundle.page_count(outdir)
     if changed is None:  # nothing written or removed
         if manifest is not None and indexed:

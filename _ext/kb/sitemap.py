@@ -22,8 +22,8 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from .meta import SITE_BUILDERS, base_url
 from .paging import split_parts
+from .website import base_url, site_builder
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def sitemap(addresses: list[str]) -> bytes:
 
 
 def write_sitemap(app: Sphinx, exception: BaseException | None) -> None:
-    if exception is not None or app.builder.name not in SITE_BUILDERS:
+    if exception is not None or site_builder(app) is None:
         return
     if not base_url(app.config):
         logger.info("no %s written: set html_baseurl to the site's address", SITEMAP_FILE)

@@ -61,7 +61,8 @@ Public API:
 * :func:`format_entry_text` -- one entry as ``pybtex.richtext.Text``.
 * :func:`format_person` / :func:`format_names` -- NLM person lists.
 * :func:`latex_to_text` -- TeX field value to plain Unicode text.
-* :func:`entry_fingerprint` -- stable hash to detect changed entries.
+* :data:`entry_fingerprint` -- stable hash to detect changed entries
+  (computed once per entry object).
 * :func:`is_online`, :func:`access_date`, :func:`parse_access_date`,
   :func:`nlm_date`, :func:`journal_title`, :func:`split_trailing_particles`
   and the label constants -- the rules above, for a parser of the printed
@@ -84,6 +85,8 @@ from pybtex.plugin import register_plugin
 from pybtex.richtext import HRef, String, Text
 from pybtex.style import FormattedEntry
 from pybtex.style.formatting import BaseStyle
+
+from .memo import PerObject
 
 __all__ = [
     "AVAILABLE_FROM",
@@ -501,7 +504,7 @@ def journal_title(entry: Entry) -> str:
     return _SPACES.sub(" ", _STOP_NOT_DECIMAL.sub("", title)).strip()
 
 
-def _sentence(text: str) -> str:
+def _close_block(text: str) -> str:
     """End a block with one full stop; ``?``, ``!`` and ``.`` need none.
 
     Trailing ``,;:`` left by the bib data are dropped first so that a block
@@ -658,7 +661,7 @@ def _chapter(entry: Entry) -> Blocks:
         ]
     authors = format_names(entry.persons.get("author", []))
     in_parts = [part for part in (_editors(entry), _titled(booktitle, _internet(entry))) if part]
-    in_block = "In: " + " ".join(_sentence(part) for part in in_parts) if in_parts else ""
+    in_block = "In: " + " ".join(_close_block(part) for part in in_parts) if in_parts else ""
     publisher = _publisher(entry)
     pages = _pages(entry)
     return [
@@ -797,7 +800,7 @@ def format_entry_text(entry: Entry) -> Text:
     ``..``, ``()`` or a dangling ``In:``.
     """
     blocks = _FORMATTERS.get(entry.type.lower(), _misc)(entry)
-    body = " ".join(filter(None, map(_sentence, blocks)))
+    body = " ".join(filter(None, map(_close_block, blocks)))
     parts: list[str | HRef] = [body]
     doi = _doi(entry)
     url = _url(entry)
@@ -814,7 +817,7 @@ def format_entry_text(entry: Entry) -> Text:
 # --------------------------------------------------------------------------
 
 
-def entry_fingerprint(entry: Entry) -> str:
+def _content_hash(entry: Entry) -> str:
     """A stable hash of an entry's type, fields and persons.
 
     Field names are case-insensitive in BibTeX, so they are lower-cased; the
@@ -831,6 +834,11 @@ def entry_fingerprint(entry: Entry) -> str:
     }
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     return hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
+
+
+#: :func:`_content_hash`, computed once per entry object: every essay citing
+#: an entry asks for it, on every build that checks refs.bib for changes.
+entry_fingerprint: PerObject[Entry, str] = PerObject(_content_hash)
 
 
 # --------------------------------------------------------------------------

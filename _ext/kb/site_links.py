@@ -1,0 +1,91 @@
+"""The written HTML site as a graph of links between documents.
+
+Read lazily, page by page, for the completeness check: which documents a
+page links to, and how many clicks from the home page each one is.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import unquote
+
+from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
+
+from .paging import split_parts
+
+_HREF = re.compile(r'href="([^"#?]*)')
+
+
+def _norm(uri: str) -> str:
+    """A URI as a plain relative path: no '%xx', './', '../' or trailing '/'."""
+    if "%" in uri:
+        uri = unquote(uri)
+    if "./" in uri or "//" in uri or uri.startswith("."):
+        uri = posixpath.normpath(uri)
+    return uri.rstrip("/") or "."
+
+
+class Site:
+    """The written HTML site, read lazily: links of a page as docnames (or as
+    the page names of the parts of long lists, :mod:`kb.paging`)."""
+
+    def __init__(self, app: Sphinx) -> None:
+        self.builder: StandaloneHTMLBuilder = app.builder  # type: ignore[assignment]
+        self.env = app.env
+        self.uri = {d: self.builder.get_target_uri(d) for d in self.env.found_docs}
+        self.parts: dict[str, list[str]] = {}  # docname -> its lists' parts
+        for split, part in split_parts(app):
+            self.parts.setdefault(split.docname, []).append(part.pagename)
+            self.uri[part.pagename] = self.builder.get_target_uri(part.pagename)
+        self.by_uri = {_norm(uri): d for d, uri in self.uri.items()}
+        self._links: dict[str, set[str]] = {}
+
+    def resolve(self, base: str, href: str) -> str | None:
+        """The docname an ``href`` on the page at URI ``base`` points to."""
+        if not href or ":" in href or href.startswith("/"):
+            return None
+        folder = posixpath.dirname(base)
+        return self.by_uri.get(_norm(f"{folder}/{href}" if folder else href))
+
+    def links(self, docname: str) -> set[str]:
+        """Documents the page links to (each distinct ``href`` resolved once)."""
+        if docname not in self._links:
+            try:
+                html = Path(self.builder.get_outfilename(docname)).read_text(
+                    encoding="utf-8", errors="replace")
+            except OSError:
+                html = ""
+            base = self.uri[docname]
+            self._links[docname] = {
+                target for href in set(_HREF.findall(html))
+                if (target := self.resolve(base, href)) is not None}
+        return self._links[docname]
+
+    def listed_on(self, docname: str) -> set[str]:
+        """What the page and the parts of its lists link to."""
+        found = set(self.links(docname))
+        for part in self.parts.get(docname, []):
+            found |= self.links(part)
+        return found
+
+    def clicks_from_home(self, root: str, expand: Callable[[str], bool],
+                         max_clicks: int) -> dict[str, int]:
+        """Breadth-first from the home page up to ``max_clicks``, following
+        links of ``expand`` pages."""
+        depth = {root: 0}
+        frontier = [root]
+        for clicks in range(1, max_clicks + 1):
+            following = []
+            for page in frontier:
+                if not expand(page):
+                    continue
+                for target in sorted(self.links(page)):
+                    if target not in depth:
+                        depth[target] = clicks
+                        following.append(target)
+            frontier = following
+        return depth
