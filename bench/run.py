@@ -29,6 +29,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -126,15 +127,29 @@ def run_sphinx(
     label: str, srcdir: Path, outdir: Path, doctrees: Path, jobs: str, quiet: bool
 ) -> Build:
     """Run one build; quiet=False keeps the per-document lines we count."""
-    logs = outdir.parent / "logs"
+    cmd = sphinx_cmd(srcdir, outdir, doctrees, jobs, quiet)
+    build, stdout = run_timed(label, cmd, outdir.parent / "logs")
+    if not quiet:
+        _parse_progress(build, stdout)
+    return build
+
+
+def run_timed(label: str, cmd: list[str], logs: Path, cwd: Path | None = None) -> tuple[
+    Build, str
+]:
+    """Run one build command under GNU time and the memory sampler.
+
+    Returns the build and its stdout; logs go to ``logs/<label>.{out,err,mem}``.
+    """
     logs.mkdir(parents=True, exist_ok=True)
     stem = _stem(label)
     out_log, err_log, mem_log = (logs / f"{stem}.{ext}" for ext in ("out", "err", "mem"))
-    cmd = sphinx_cmd(srcdir, outdir, doctrees, jobs, quiet)
     env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
     start = time.perf_counter()
     with out_log.open("w") as out, err_log.open("w") as err:
-        proc = subprocess.Popen(_memory_wrapper(mem_log) + cmd, stdout=out, stderr=err, env=env)
+        proc = subprocess.Popen(
+            _memory_wrapper(mem_log) + cmd, stdout=out, stderr=err, env=env, cwd=cwd
+        )
         sampler = TreeMemorySampler(proc)
         rc = proc.wait()
     wall = time.perf_counter() - start
@@ -153,11 +168,9 @@ def run_sphinx(
         warnings=sum(1 for line in stderr.splitlines() if WARNING_RE.search(line)),
         stderr_tail="\n".join(stderr.splitlines()[-15:]),
     )
-    if not quiet:
-        _parse_progress(build, stdout)
     if not build.ok:
         log(f"BUILD FAILED (exit {rc}): {' '.join(cmd)}\n{build.stderr_tail}")
-    return build
+    return build, stdout
 
 
 class TreeMemorySampler(threading.Thread):
@@ -367,13 +380,16 @@ def edit_paragraph(srcdir: Path, essay: int, k: int) -> str:
     return f"essays/{path.stem}"
 
 
-def incremental_steps(corpus: gen.Corpus, srcdir: Path, k: int) -> list[tuple[str, object]]:
+def incremental_steps(
+    corpus: gen.Corpus, srcdir: Path, k: int, myst: bool = False
+) -> list[tuple[str, object]]:
     """(name, change) pairs; k makes repeated steps touch new items."""
     n = corpus.n
+    write = gen.write_myst_essay if myst else gen.write_essay
     return [
         ("no change", lambda: None),
         ("edit one essay's paragraph", lambda: edit_paragraph(srcdir, n // 2 + k, k)),
-        ("add one essay", lambda: gen.write_essay(srcdir, n + k, corpus.n_keys, corpus.people)),
+        ("add one essay", lambda: write(srcdir, n + k, corpus.n_keys, corpus.people, corpus.kind)),
         ("add one refs.bib entry", lambda: gen.append_bib_entry(srcdir / "refs.bib", 3 * n + k)),
     ]
 
@@ -401,15 +417,29 @@ def run_incremental(
     repeat: int,
 ) -> list[Incremental]:
     """Each step: change the sources, rebuild the same output dir, time it."""
+    return _incremental(
+        stack, corpus, srcdir, repeat, False,
+        lambda label: run_sphinx(label, srcdir, outdir, doctrees, jobs, quiet=False),
+    )
+
+
+def _incremental(
+    stack: str,
+    corpus: gen.Corpus,
+    srcdir: Path,
+    repeat: int,
+    myst: bool,
+    rebuild: Callable[[str], Build],
+    steps: int = 4,
+) -> list[Incremental]:
+    """The first ``steps`` incremental steps, ``repeat`` times."""
     results: dict[str, list[Build]] = {}
     for k in range(repeat):
-        for name, change in incremental_steps(corpus, srcdir, k):
+        for name, change in incremental_steps(corpus, srcdir, k, myst)[:steps]:
             change()  # type: ignore[operator]
             label = f"{stack}-N{corpus.n}-inc-{name}-{k}"
-            log(f"  incremental: {name} (run {k + 1}/{repeat})")
-            results.setdefault(name, []).append(
-                run_sphinx(label, srcdir, outdir, doctrees, jobs, quiet=False)
-            )
+            log(f"  {stack} incremental: {name} (run {k + 1}/{repeat})")
+            results.setdefault(name, []).append(rebuild(label))
     return [_summarise(name, builds) for name, builds in results.items()]
 
 
@@ -442,6 +472,8 @@ def _summarise(step: str, builds: list[Build]) -> Incremental:
 class StackResult:
     stack: str
     n: int
+    #: Which corpus (generate.CORPORA); results.json files of before it are "light".
+    corpus: str = "light"
     full: dict[str, Build] = field(default_factory=dict)
     full_wall_s: dict[str, float] = field(default_factory=dict)
     full_cpu_s: dict[str, float | None] = field(default_factory=dict)
@@ -465,19 +497,27 @@ class Plan:
     repeat: int
     inc_jobs: str | None  # None: no incremental steps
     pagefind: bool  # index the output with Pagefind if the build did not
+    #: No -j auto build above this N (several GB per process at 10,000).
+    auto_max_n: int = 10**9
+
+
+def run_dir(kind: str, n: int) -> str:
+    """Folder name of one corpus and size, under _corpus/ and _build/
+    (the light corpus keeps the names it had before there were two)."""
+    return f"N{n}" if kind == "light" else f"{kind}-N{n}"
 
 
 def full_build(
-    stack: str, n: int, srcdir: Path, jobs: str, repeat: int
+    stack: str, tag: str, n: int, srcdir: Path, jobs: str, repeat: int
 ) -> tuple[Build, float, float | None]:
     """Fresh output and doctree dirs for every run; median wall and CPU time."""
-    base = BUILD_DIR / f"N{n}" / f"{stack}-j{jobs}"
+    base = BUILD_DIR / tag / f"{stack}-j{jobs}"
     shutil.rmtree(base / "logs", ignore_errors=True)  # no stale logs from an earlier run
     walls, cpus = [], []
     for r in range(repeat):
         shutil.rmtree(base / "html", ignore_errors=True)
         shutil.rmtree(base / "doctrees", ignore_errors=True)
-        log(f"{stack} N={n}: full build -j {jobs} (run {r + 1}/{repeat})")
+        log(f"{stack} {tag}: full build -j {jobs} (run {r + 1}/{repeat})")
         label = f"{stack}-N{n}-j{jobs}-{r}"
         build = run_sphinx(label, srcdir, base / "html", base / "doctrees", jobs, quiet=True)
         walls.append(build.wall_s)
@@ -503,15 +543,18 @@ def index_with_pagefind(html: Path) -> float | None:
 
 def bench_stack(stack: str, corpus: gen.Corpus, srcdir: Path, plan: Plan) -> StackResult:
     """Full builds per -j, output checks, then incremental steps."""
-    result = StackResult(stack, corpus.n)
+    result = StackResult(stack, corpus.n, corpus.kind)
+    tag = run_dir(corpus.kind, corpus.n)
+    jobs_list = [j for j in plan.jobs if j != "auto" or corpus.n <= plan.auto_max_n]
+    plan = Plan(jobs_list or ["1"], plan.repeat, plan.inc_jobs, plan.pagefind)
     for jobs in plan.jobs:
-        build, wall, cpu = full_build(stack, corpus.n, srcdir, jobs, plan.repeat)
+        build, wall, cpu = full_build(stack, tag, corpus.n, srcdir, jobs, plan.repeat)
         result.full[jobs] = build
         if not build.ok:
             return result
         result.full_wall_s[jobs] = wall
         result.full_cpu_s[jobs] = cpu
-    base = BUILD_DIR / f"N{corpus.n}"
+    base = BUILD_DIR / tag
     html = {jobs: base / f"{stack}-j{jobs}" / "html" for jobs in plan.jobs}
     if "1" in html and "auto" in html:
         diffs = compare_trees(html["1"], html["auto"])
@@ -527,6 +570,83 @@ def bench_stack(stack: str, corpus: gen.Corpus, srcdir: Path, plan: Plan) -> Sta
         inc = plan.inc_jobs if plan.inc_jobs in html else plan.jobs[0]
         result.incremental = run_incremental(
             stack, corpus, srcdir, html[inc], html[inc].parent / "doctrees", inc, plan.repeat
+        )
+    return result
+
+
+# --------------------------------------------------------------------------
+# The mystmd peer
+# --------------------------------------------------------------------------
+
+#: ``npm ci`` in bench/ installs the pinned mystmd here (bench/package.json).
+MYST_BIN = BENCH_DIR / "node_modules" / ".bin" / "myst"
+#: mystmd's per-page progress line: which pages it (re)processed.
+MYST_BUILT_RE = re.compile(r"Built (essays/\S+|\S+\.md) in ")
+
+
+def myst_cmd() -> list[str]:
+    """``myst build --site``: parse, resolve citations and cross-references,
+    write every page's content and the search index; the HTML render needs
+    a theme mystmd downloads at build time (bench/README.md)."""
+    return [str(MYST_BIN), "build", "--site"]
+
+
+def run_myst(label: str, tree: Path) -> Build:
+    build, stdout = run_timed(label, myst_cmd(), tree.parent / f"{tree.name}-logs", cwd=tree)
+    lines = ANSI_RE.sub("", stdout + "\n" + Path(build.mem_log).with_suffix(".err").read_text(
+        errors="replace")).splitlines()
+    build.read = [m.group(1).removesuffix(".md") for line in lines
+                  if (m := MYST_BUILT_RE.search(line))]
+    # mystmd prints problems with emoji, not "WARNING:": count its ⚠️ and ⛔️ lines.
+    build.warnings += sum(1 for line in lines if line.startswith(("⚠", "⛔")))
+    return build
+
+
+def measure_myst_site(site: Path) -> SiteMetrics:
+    """Sizes of mystmd's output: each page's content (JSON, what the theme
+    renders into HTML) and the whole ``_build/site`` folder."""
+    pages = [p.stat().st_size for p in sorted((site / "content").glob("syn-*.json"))]
+    files = [p for p in site.rglob("*") if p.is_file()]
+    index = site / "myst.search.json"
+    return SiteMetrics(
+        essay_pages=len(pages),
+        median_essay_page_b=int(statistics.median(pages)) if pages else 0,
+        max_essay_page_b=max(pages, default=0),
+        site_b=sum(p.stat().st_size for p in files),
+        site_files=len(files),
+        searchindex_b=index.stat().st_size if index.exists() else None,
+        searchindex_gz_b=gzip_size(index) if index.exists() else None,
+        pagefind=None,
+    )
+
+
+def bench_mystmd(kind: str, n: int, plan: Plan, all_steps_max_n: int) -> StackResult:
+    """Full builds of the same essays with mystmd, then the incremental steps
+    (above ``all_steps_max_n`` only "no change": each step is a full build)."""
+    tag = run_dir(kind, n)
+    tree = CORPUS_DIR / f"{tag}-myst"
+    log(f"mystmd {tag}: writing the mystmd tree")
+    gen.write_myst_tree(tree, n, kind)
+    corpus = gen.Corpus(n, None, None, gen.make_people(n), kind)
+    result = StackResult("mystmd", n, kind)
+    walls, cpus = [], []
+    for r in range(plan.repeat):
+        shutil.rmtree(tree / "_build", ignore_errors=True)
+        log(f"mystmd {tag}: full build (run {r + 1}/{plan.repeat})")
+        build = run_myst(f"mystmd-N{n}-full-{r}", tree)
+        walls.append(build.wall_s)
+        cpus.append(build.cpu_s)
+        if not build.ok:
+            result.full["1"] = build
+            return result
+    result.full["1"] = build
+    result.full_wall_s["1"] = statistics.median(walls)
+    result.full_cpu_s["1"] = _median(cpus)
+    result.site = measure_myst_site(tree / "_build" / "site")
+    if plan.inc_jobs is not None:
+        result.incremental = _incremental(
+            "mystmd", corpus, tree, plan.repeat, True, lambda label: run_myst(label, tree),
+            steps=4 if n <= all_steps_max_n else 1,
         )
     return result
 
@@ -562,6 +682,7 @@ def full_build_rows(results: list[StackResult]) -> list[list[str]]:
             rows.append(
                 [
                     str(r.n),
+                    r.corpus,
                     r.stack,
                     jobs,
                     f"{wall:,.1f}" if build.ok else "FAILED",
@@ -590,7 +711,9 @@ def pagefind_rows(results: list[StackResult]) -> list[list[str]]:
     rows = []
     for r in results:
         if r.site and r.site.pagefind:
-            rows += [[str(r.n), r.stack, part, _kb(b)] for part, b in r.site.pagefind.items()]
+            rows += [
+                [str(r.n), r.corpus, r.stack, part, _kb(b)] for part, b in r.site.pagefind.items()
+            ]
     return rows
 
 
@@ -606,6 +729,7 @@ def output_rows(results: list[StackResult]) -> list[list[str]]:
         rows.append(
             [
                 str(r.n),
+                r.corpus,
                 r.stack,
                 _kb(s.median_essay_page_b),
                 _kb(s.max_essay_page_b),
@@ -627,6 +751,7 @@ def incremental_rows(results: list[StackResult]) -> list[list[str]]:
             rows.append(
                 [
                     str(r.n),
+                    r.corpus,
                     r.stack,
                     inc.step,
                     f"{inc.wall_s:,.2f}" if inc.ok else "FAILED",
@@ -639,8 +764,12 @@ def incremental_rows(results: list[StackResult]) -> list[list[str]]:
     return rows
 
 
-def _find(results: list[StackResult], stack: str, n: int) -> StackResult | None:
-    return next((r for r in results if r.stack == stack and r.n == n and r.ok), None)
+def _find(
+    results: list[StackResult], stack: str, n: int, corpus: str = "light"
+) -> StackResult | None:
+    return next(
+        (r for r in results if (r.stack, r.n, r.corpus) == (stack, n, corpus) and r.ok), None
+    )
 
 
 def _step(r: StackResult | None, step: str) -> Incremental | None:
@@ -674,14 +803,17 @@ class Targets:
         self.add(name, value, f"≤ {limit:g}", value is not None and value <= limit)
 
 
-def target_rows(results: list[StackResult], ns: list[int]) -> list[list[str]]:
-    """The issue's targets, as ratios measured in this run (wall and CPU time)."""
+def target_rows(
+    results: list[StackResult], ns: list[int], corpus: str = "light"
+) -> list[list[str]]:
+    """The first scale issue's targets, as ratios measured in this run (wall and CPU time)."""
     small = 100 if 100 in ns else min(ns)
     big = 1000 if 1000 in ns else max(ns)
-    p_small, p_big = _find(results, "project", small), _find(results, "project", big)
+    p_small = _find(results, "project", small, corpus)
+    p_big = _find(results, "project", big, corpus)
     if small == big:  # one N: no growth ratios
         p_small = None
-    stock_big = _find(results, "stock", big)
+    stock_big = _find(results, "stock", big, corpus)
     t = Targets()
     for cpu, kind in ((False, "wall"), (True, "CPU")):
         for jobs in ("1", "auto"):
@@ -721,10 +853,90 @@ def target_rows(results: list[StackResult], ns: list[int]) -> list[list[str]]:
     builds = p_big.full.values() if p_big else []
     peaks = [m for b in builds for m in (b.peak_rss_mb, b.peak_pss_total_mb) if m]
     t.at_most(f"peak memory, N={big} (MB)", max(peaks) if peaks else None, 1024)
-    checked = [r for r in results if r.stack == "project" and r.parallel_identical is not None]
+    checked = [
+        r
+        for r in results
+        if r.stack == "project" and r.corpus == corpus and r.parallel_identical is not None
+    ]
     same = ("yes" if all(r.parallel_identical for r in checked) else "NO") if checked else None
     t.add("-j auto output identical to -j 1 (all N)", same, "yes", same == "yes")
     return t.rows
+
+
+#: Issue 19's limits on the project's incremental rebuilds at N = 1,000 (wall s).
+REBUILD_LIMITS = (
+    ("no change", 1.0),
+    ("edit one essay's paragraph", 1.5),
+    ("add one essay", 3.0),
+    ("add one refs.bib entry", 1.5),
+)
+
+
+def _peak_mb(r: StackResult | None) -> float | None:
+    """The larger of the largest process's RSS and the whole tree's PSS."""
+    builds = r.full.values() if r else []
+    peaks = [m for b in builds for m in (b.peak_rss_mb, b.peak_pss_total_mb) if m]
+    return max(peaks) if peaks else None
+
+
+def issue19_rows(
+    results: list[StackResult], ns: list[int], corpus: str
+) -> list[list[str]]:
+    """Issue 19's targets: rebuilds at N = 1,000; edit, memory, growth at 10,000."""
+    mid = 1000 if 1000 in ns else max(ns)
+    huge = 10_000
+    p_mid, p_huge = _find(results, "project", mid, corpus), _find(results, "project", huge, corpus)
+    t = Targets()
+    for step, limit in REBUILD_LIMITS:
+        inc = _step(p_mid, step)
+        t.at_most(f"rebuild after: {step}, N={mid}, wall (s)",
+                  inc.wall_s if inc and inc.ok else None, limit)
+    edit = _step(p_huge, "edit one essay's paragraph")
+    t.at_most(f"rebuild after: edit one essay's paragraph, N={huge}, wall (s)",
+              edit.wall_s if edit and edit.ok else None, 2)
+    t.at_most(f"peak memory of the whole build (Pagefind included), N={huge} (MB)",
+              _peak_mb(p_huge), 2048)
+    for cpu, kind in ((False, "wall"), (True, "CPU")):
+        ratio = _ratio(_per_essay(p_huge, "1", cpu), _per_essay(p_mid, "1", cpu))
+        t.at_most(f"full build {kind} ms/essay N={huge} ÷ N={mid} (-j 1)", ratio, 1.2)
+    return t.rows
+
+
+PEERS = ("stock", "mystmd")
+
+
+def peer_rows(results: list[StackResult]) -> list[list[str]]:
+    """Per-essay full-build time of each stack at -j 1, and the ratios to the project."""
+    keys = dict.fromkeys((r.n, r.corpus) for r in results if r.stack == "project")
+    return [_peer_row(results, n, corpus) for n, corpus in keys]
+
+
+def _peer_row(results: list[StackResult], n: int, corpus: str) -> list[str]:
+    wall = {s: _per_essay(_find(results, s, n, corpus), "1", cpu=False)
+            for s in ("project", *PEERS)}
+    cpu = {s: _per_essay(_find(results, s, n, corpus), "1", cpu=True)
+           for s in ("project", *PEERS)}
+    cells = []
+    for stack in ("project", *PEERS):
+        w, c = wall[stack], cpu[stack]
+        cpu_ms = "n/a" if c is None else f"{1000 * c:,.1f}"
+        cells.append("n/a" if w is None else f"{1000 * w:,.1f} ({cpu_ms})")
+    ratios = []
+    for times in (wall, cpu):
+        of = [_ratio(times[stack], times["project"]) for stack in PEERS]
+        known = [r for r in of if r is not None]
+        ratios.append([*of, min(known) if known else None])
+    shown = [
+        "n/a" if w is None else f"{w:,.1f}×" + ("" if c is None else f" ({c:,.1f}×)")
+        for w, c in zip(*ratios, strict=True)
+    ]
+    return [str(n), corpus, *cells, *shown]
+
+
+def myst_version() -> str:
+    done = subprocess.run([str(MYST_BIN), "--version"], capture_output=True, text=True,
+                          check=False)
+    return done.stdout.strip() or "unknown"
 
 
 def machine() -> str:
@@ -772,6 +984,9 @@ class RunInfo:
 
     command: str
     ns: list[int]
+    corpora: list[str] = field(default_factory=lambda: ["light"])
+    #: Peer tools and their versions (mystmd).
+    peers: dict[str, str] = field(default_factory=dict)
     date: str = field(default_factory=lambda: time.strftime("%Y-%m-%d %H:%M"))
     machine: str = field(default_factory=lambda: machine())
     version: str = "n/a"
@@ -785,6 +1000,9 @@ def render(results: list[StackResult], run: RunInfo) -> str:
         f"Date: {run.date}  ",
         f"Machine: {run.machine}  ",
         f"Project (conf.py, _ext/) at commit {run.version}  ",
+        f"Corpora: {', '.join(run.corpora)}; peers: "
+        + (", ".join(f"{k} {v}" for k, v in run.peers.items()) or "none")
+        + "  ",
         f"Load average (1/5/15 min) at start: {run.load_start}; at end: {run.load_end}",
         "",
         "Full builds (fresh output and doctree dirs; wall = median of the repeats):",
@@ -792,6 +1010,7 @@ def render(results: list[StackResult], run: RunInfo) -> str:
         *_table(
             [
                 "N",
+                "corpus",
                 "stack",
                 "-j",
                 "wall (s)",
@@ -810,6 +1029,7 @@ def render(results: list[StackResult], run: RunInfo) -> str:
         *_table(
             [
                 "N",
+                "corpus",
                 "stack",
                 "median essay page (KB)",
                 "largest essay page (KB)",
@@ -822,7 +1042,7 @@ def render(results: list[StackResult], run: RunInfo) -> str:
             output_rows(results),
         ),
     ]
-    sized = [(f"N={r.n} {r.stack}", r.site.largest_pages) for r in results
+    sized = [(f"N={r.n} {r.corpus} {r.stack}", r.site.largest_pages) for r in results
              if r.site is not None and r.site.largest_pages]
     if sized:
         lines += ["", "Largest page of each kind (KB of HTML; limit 500 at N=10,000):", "",
@@ -833,7 +1053,7 @@ def render(results: list[StackResult], run: RunInfo) -> str:
             "",
             "Pagefind first-search transfer, by part (KB; see Method):",
             "",
-            *_table(["N", "stack", "part", "KB"], pf),
+            *_table(["N", "corpus", "stack", "part", "KB"], pf),
         ]
     inc = incremental_rows(results)
     if inc:
@@ -847,6 +1067,7 @@ def render(results: list[StackResult], run: RunInfo) -> str:
             *_table(
                 [
                     "N",
+                    "corpus",
                     "stack",
                     "change",
                     "wall (s)",
@@ -858,11 +1079,29 @@ def render(results: list[StackResult], run: RunInfo) -> str:
                 inc,
             ),
         ]
+    corpora = list(dict.fromkeys(r.corpus for r in results)) or run.corpora
+    peer = peer_rows(results)
+    if any(r.stack != "project" for r in results) and peer:
+        lines += [
+            "",
+            "Against the peers: full build, -j 1, wall ms per essay (CPU ms in brackets), "
+            "and how many times longer each alternative takes than the project (wall; "
+            "CPU in brackets, the figure to read on a busy machine):",
+            "",
+            *_table(["N", "corpus", "project", "stock", "mystmd", "stock ÷ project",
+                     "mystmd ÷ project", "best alternative ÷ project"], peer),
+        ]
     lines += [
         "",
-        "Targets (ratios from this run):",
+        "Issue 19 targets (rebuilds of the project at -j 1; n/a: that N was not in this run):",
         "",
-        *_table(["target", "measured", "limit", "verdict"], target_rows(results, run.ns)),
+        *_table(["corpus", "target", "measured", "limit", "verdict"],
+                [[c, *row] for c in corpora for row in issue19_rows(results, run.ns, c)]),
+        "",
+        "Targets of the first scale issue (ratios from this run):",
+        "",
+        *_table(["corpus", "target", "measured", "limit", "verdict"],
+                [[c, *row] for c in corpora for row in target_rows(results, run.ns, c)]),
     ]
     diffs = [r for r in results if r.parallel_differences]
     for r in diffs:
@@ -902,6 +1141,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--n", type=int, action="append", help="corpus size; repeatable (default: 100 and 1000)"
     )
+    p.add_argument(
+        "--corpus",
+        action="append",
+        choices=gen.CORPORA,
+        help="light (vocabulary prose, ~12 citations) or heavy (the seed essay's text, "
+        "20-25 citations); repeatable (default: both)",
+    )
+    p.add_argument(
+        "--peer",
+        action="append",
+        choices=["mystmd", "none"],
+        help="also build with this peer (mystmd: bench/node_modules, `npm ci` in bench/); "
+        "default: mystmd when installed, none with --quick",
+    )
+    p.add_argument(
+        "--peer-max-n",
+        type=int,
+        default=1000,
+        help="no peer builds above this N (default 1000)",
+    )
+    p.add_argument(
+        "--peer-steps-max-n",
+        type=int,
+        default=100,
+        help="above this N, time only the no-change rebuild of a peer (mystmd re-processes "
+        "every page on every build, so each step costs a full build; default 100)",
+    )
     p.add_argument("--huge", action="store_true", help="also N=10,000")
     p.add_argument("--quick", action="store_true", help="smoke run: N=20 only")
     p.add_argument(
@@ -927,6 +1193,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         choices=["1", "auto"],
         help="-j values for project builds; repeatable (default: 1 and auto)",
+    )
+    p.add_argument(
+        "--auto-max-n",
+        type=int,
+        default=1000,
+        help="no -j auto project build above this N (default 1000: at 10,000 each "
+        "process holds several GB)",
     )
     p.add_argument(
         "--stock-jobs",
@@ -999,8 +1272,11 @@ def plans(args: argparse.Namespace) -> dict[str, Plan]:
     inc = args.inc_jobs if args.incremental else None
     stock_inc = args.inc_jobs if args.stock_incremental else None
     return {
-        "project": Plan(args.jobs or ["1", "auto"], args.repeat, inc, args.pagefind),
+        "project": Plan(
+            args.jobs or ["1", "auto"], args.repeat, inc, args.pagefind, args.auto_max_n
+        ),
         "stock": Plan(args.stock_jobs or ["1"], args.repeat, stock_inc, args.pagefind),
+        "peer": Plan(["1"], args.repeat, "1" if args.incremental else None, False),
     }
 
 
@@ -1070,28 +1346,50 @@ def save_results(path: Path, run: RunInfo, results: list[StackResult]) -> None:
     path.write_text(json.dumps(data, indent=2, default=str))
 
 
+def peers(args: argparse.Namespace) -> list[str]:
+    """The peers to build: asked for, or mystmd when installed (not --quick)."""
+    if args.peer:
+        wanted = [p for p in dict.fromkeys(args.peer) if p != "none"]
+    else:
+        wanted = [] if args.quick or not MYST_BIN.exists() else ["mystmd"]
+    if "mystmd" in wanted and not MYST_BIN.exists():
+        log(f"no {MYST_BIN}: run `npm ci --ignore-scripts` in bench/ (make bench does); "
+            "skipping the mystmd peer")
+        wanted.remove("mystmd")
+    return wanted
+
+
 def run_benchmark(args: argparse.Namespace, command: str) -> tuple[RunInfo, list[StackResult]]:
-    run = RunInfo(command=command, ns=sizes(args))
+    run = RunInfo(command=command, ns=sizes(args), corpora=list(
+        dict.fromkeys(args.corpus or gen.CORPORA)))
     project = args.project and (REPO_ROOT / "conf.py").is_file()
     if args.project and not project:
         log(f"no {REPO_ROOT / 'conf.py'}: skipping the project stack")
     plan = plans(args)
+    with_peers = peers(args)
     if project:
         run.version = snapshot_project()
+    if with_peers:
+        run.peers = {"mystmd": myst_version()}
     results: list[StackResult] = []
-    for n in run.ns:
-        stock = args.stock and n <= args.stock_max_n
-        log(f"N={n}: generating corpus")
-        corpus = gen.generate(
-            n,
-            CORPUS_DIR / f"N{n}" if project else None,
-            CORPUS_DIR / f"N{n}-stock" if stock else None,
-            root=SNAPSHOT_DIR,
-        )
-        if corpus.project:
-            results.append(bench_stack("project", corpus, corpus.project, plan["project"]))
-        if corpus.stock:
-            results.append(bench_stack("stock", corpus, corpus.stock, plan["stock"]))
+    for kind in run.corpora:
+        for n in run.ns:
+            stock = args.stock and n <= args.stock_max_n
+            tag = run_dir(kind, n)
+            log(f"{tag}: generating the {kind} corpus")
+            corpus = gen.generate(
+                n,
+                CORPUS_DIR / tag if project else None,
+                CORPUS_DIR / f"{tag}-stock" if stock else None,
+                root=SNAPSHOT_DIR,
+                kind=kind,
+            )
+            if corpus.project:
+                results.append(bench_stack("project", corpus, corpus.project, plan["project"]))
+            if corpus.stock:
+                results.append(bench_stack("stock", corpus, corpus.stock, plan["stock"]))
+            if "mystmd" in with_peers and n <= args.peer_max_n:
+                results.append(bench_mystmd(kind, n, plan["peer"], args.peer_steps_max_n))
     run.load_end = load_average()
     save_results(args.json, run, results)
     return run, results

@@ -10,6 +10,7 @@ they belong to the benchmark's report, not to tests.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,42 @@ def test_everything_generated_is_marked_synthetic(tmp_path: Path) -> None:
     assert people and all("SYNTHETIC" in p.read_text("utf-8") for p in people)
 
 
+def test_heavy_essays_are_the_seed_text_with_20_to_25_citations(tmp_path: Path) -> None:
+    corpus = gen.generate(12, tmp_path / "kb", kind="heavy")
+    bib = (tmp_path / "kb" / "refs.bib").read_text("utf-8")
+    assert bib.count("\n@") == 3 * corpus.n  # three works per essay
+    seed = gen.seed_text()
+    for path in (tmp_path / "kb" / "essays").glob("syn-*.md"):
+        text = path.read_text("utf-8")
+        assert gen.SYNTHETIC_ESSAY_MARK in text and gen.HEAVY_ESSAY_MARK in text
+        keys = re.findall(r"\{footcite\}`([^`]+)`", text)
+        assert 20 <= len(keys) <= 25
+        assert all(f"{{{key}," in bib for key in keys)
+        assert [h for h in re.findall(r"^## (.*)$", text, re.M)] == [
+            h.rstrip() for h, _ in seed.sections
+        ]
+        # Every word of the seed, in order; only pseudo-words come between.
+        words = iter(re.sub(r"\{footcite\}`[^`]+`", " ", text).split())
+        seed_words = [w for _, ps in seed.sections for p in ps
+                      for w in re.sub(r"\[\d+\]", " ", p).split()]
+        assert all(w in words for w in seed_words)
+
+
+def test_the_mystmd_tree_has_the_same_essays_in_its_dialect(tmp_path: Path) -> None:
+    gen.generate(6, tmp_path / "kb", kind="heavy")
+    gen.write_myst_tree(tmp_path / "myst", 6, "heavy")
+    assert "bibliography: [refs.bib]" in (tmp_path / "myst" / "myst.yml").read_text("utf-8")
+    ours = sorted((tmp_path / "kb" / "essays").glob("syn-*.md"))
+    theirs = sorted((tmp_path / "myst" / "essays").glob("syn-*.md"))
+    assert [p.name for p in ours] == [p.name for p in theirs]
+    for a, b in zip(ours, theirs, strict=True):
+        cited = re.findall(r"\{footcite\}`([^`]+)`", a.read_text("utf-8"))
+        text = b.read_text("utf-8")
+        assert re.findall(r"\{cite:p\}`([^`]+)`", text) == cited
+        assert "footcite" not in text and "footbibliography" not in text
+        assert gen.SYNTHETIC_ESSAY_MARK in text
+
+
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     work = tmp_path_factory.mktemp("bench")
@@ -56,16 +93,22 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"report": result.stdout, **json.loads((work / "results.json").read_text())}
 
 
-def test_quick_run_builds_without_warnings_and_reports(quick_run: dict) -> None:
-    (project,) = quick_run["results"]
-    assert project["stack"] == "project" and project["n"] == 20
-    assert project["full"]["1"]["ok"] and project["full"]["1"]["warnings"] == 0
-    assert "| target | measured | limit | verdict |" in quick_run["report"]
+def test_quick_run_builds_both_corpora_without_warnings_and_reports(quick_run: dict) -> None:
+    results = quick_run["results"]
+    assert [(r["stack"], r["n"], r["corpus"]) for r in results] == [
+        ("project", 20, "light"), ("project", 20, "heavy")
+    ]
+    assert all(r["full"]["1"]["ok"] and r["full"]["1"]["warnings"] == 0 for r in results)
+    assert "| corpus | target | measured | limit | verdict |" in quick_run["report"]
     assert "Largest page of each kind" in quick_run["report"]  # bench/pagesizes.py
+    for step, limit in (("no change", 1), ("add one essay", 3)):
+        assert re.search(rf"\| heavy \| rebuild after: {step}, N=20, wall \(s\) \| [\d.]+ \| "
+                         rf"≤ {limit} \| (pass|FAIL) \|", quick_run["report"])
 
 
-def test_incremental_steps_read_only_what_changed(quick_run: dict) -> None:
-    (project,) = quick_run["results"]
+@pytest.mark.parametrize("corpus", ["light", "heavy"])
+def test_incremental_steps_read_only_what_changed(quick_run: dict, corpus: str) -> None:
+    (project,) = [r for r in quick_run["results"] if r["corpus"] == corpus]
     steps = {step["step"]: step for step in project["incremental"]}
     assert steps["no change"]["read"] == 0
     assert steps["edit one essay's paragraph"]["read"] == 1
