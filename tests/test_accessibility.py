@@ -159,10 +159,12 @@ def test_nu_html_checker_accepts_the_search_page_as_rendered(
     files: dict[str, str] = {}
     for k, page in enumerate(SEARCHES):
         load(driver, server, page)
-        html = driver.execute_script("return document.documentElement.outerHTML")
-        assert driver.execute_script(
+        # The summary can show before the suggestions it announces are in place.
+        wait_for(lambda: driver.execute_script(
             "return document.querySelectorAll('#kb-search-results li, #kb-search-suggest a,"
-            " #kb-search-filters input').length") > 0, page
+            " #kb-search-filters input').length") > 0,
+            what=f"results, suggestions or filters on {page}")
+        html = driver.execute_script("return document.documentElement.outerHTML")
         path = tmp_path / f"search-{k}.html"
         path.write_text("<!DOCTYPE html>\n" + html, encoding="utf-8")
         files[path.as_uri()] = page
