@@ -325,11 +325,10 @@ class SiteMetrics:
     largest_pages: dict[str, tuple[int, str]] | None = None  # by kind (bench/pagesizes.py)
 
 
-def measure_site(html: Path) -> SiteMetrics:
-    pages = [p.stat().st_size for p in essay_pages(html)]
-    files = site_files(html)
-    index = html / "searchindex.js"
-    pagefind = html / "pagefind"
+def _metrics(pages: list[int], files: list[Path], index: Path,
+             pagefind: dict[str, int] | None,
+             largest_pages: dict[str, tuple[int, str]] | None = None) -> SiteMetrics:
+    """What every stack's output is measured by: essay pages, whole site, search index."""
     return SiteMetrics(
         essay_pages=len(pages),
         median_essay_page_b=int(statistics.median(pages)) if pages else 0,
@@ -338,6 +337,16 @@ def measure_site(html: Path) -> SiteMetrics:
         site_files=len(files),
         searchindex_b=index.stat().st_size if index.exists() else None,
         searchindex_gz_b=gzip_size(index) if index.exists() else None,
+        pagefind=pagefind,
+        largest_pages=largest_pages,
+    )
+
+
+def measure_site(html: Path) -> SiteMetrics:
+    pagefind = html / "pagefind"
+    return _metrics(
+        [p.stat().st_size for p in essay_pages(html)], site_files(html),
+        html / "searchindex.js",
         pagefind=pagefind_transfer(pagefind)
         if (pagefind / "pagefind-entry.json").exists()
         else None,
@@ -605,17 +614,9 @@ def run_myst(label: str, tree: Path) -> Build:
 def measure_myst_site(site: Path) -> SiteMetrics:
     """Sizes of mystmd's output: each page's content (JSON, what the theme
     renders into HTML) and the whole ``_build/site`` folder."""
-    pages = [p.stat().st_size for p in sorted((site / "content").glob("syn-*.json"))]
-    files = [p for p in site.rglob("*") if p.is_file()]
-    index = site / "myst.search.json"
-    return SiteMetrics(
-        essay_pages=len(pages),
-        median_essay_page_b=int(statistics.median(pages)) if pages else 0,
-        max_essay_page_b=max(pages, default=0),
-        site_b=sum(p.stat().st_size for p in files),
-        site_files=len(files),
-        searchindex_b=index.stat().st_size if index.exists() else None,
-        searchindex_gz_b=gzip_size(index) if index.exists() else None,
+    return _metrics(
+        [p.stat().st_size for p in sorted((site / "content").glob("syn-*.json"))],
+        [p for p in site.rglob("*") if p.is_file()], site / "myst.search.json",
         pagefind=None,
     )
 
