@@ -246,7 +246,7 @@ def _title(app: Sphinx, docname: str) -> str:
 def catalogue(app: Sphinx) -> Catalogue:
     """This build's catalogue (made once after reading; the domain is final)."""
     state = build_state(app)
-    found: Catalogue | None = state.catalogue
+    found = state.catalogue
     if found is None or found.domain is not kb_domain(app.env):
         found = state.catalogue = Catalogue(app)
     return found

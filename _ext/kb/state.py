@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from sphinx.application import Sphinx
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .bibcheck import Problem
     from .bibreparse import ChunkMap
     from .pagefind_bundle import Manifest
+    from .paging import Catalogue
     from .rebuilds import Records
 
 #: A file's ``(st_mtime_ns, st_size)``, or None if it does not exist.
@@ -75,8 +76,8 @@ class BuildState:
     #: (None: every entry was parsed), for ``citations``.
     bib_changed: set[str] | None = None
     #: ``paging``: this build's essays and cited works, sorted and grouped
-    #: once the environment is final (a ``paging.Catalogue``) ...
-    catalogue: Any = None
+    #: once the environment is final ...
+    catalogue: Catalogue | None = None
     #: ... and the fingerprint store with the parts this build wrote, saved
     #: once they are on disk.
     parts_written: tuple[Path, dict[str, str]] | None = None
