@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import urllib.parse
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -121,27 +122,34 @@ def test_axe_finds_no_wcag_violations(
     assert not problems, f"{len(problems)} axe violations ({scheme}):\n" + "\n".join(problems)
 
 
-def test_nu_html_checker_finds_no_errors(site: Path) -> None:
+def nu_errors(paths: Iterable[str]) -> tuple[list[dict[str, Any]], int]:
+    """The Nu HTML Checker's errors for ``paths``, and its exit status."""
     java = shutil.which("java")
     if java is None:
         skip_or_fail("java not found: the Nu HTML Checker needs a Java runtime: "
                      "apt-get install default-jre-headless")
     if not VNU.exists():
         skip_or_fail(f"vnu.jar not found at {VNU}: {NEEDS_NPM}")
-    files = [str(site / page) for page in html_pages(site)]
-    assert len(files) >= 10
     run = subprocess.run(
-        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *paths],
         capture_output=True, text=True, check=False,
     )
     report = json.loads(run.stderr or run.stdout)
+    errors = [m for m in report["messages"] if m.get("type") in ("error", "non-document-error")]
+    return errors, run.returncode
+
+
+def test_nu_html_checker_finds_no_errors(site: Path) -> None:
+    files = [str(site / page) for page in html_pages(site)]
+    assert len(files) >= 10
+    found, status = nu_errors(files)
     errors = [
         f"{urllib.parse.unquote(m.get('url', '')).removeprefix('file:')}:"
         f"{m.get('lastLine', '?')}: {m['message']}"
-        for m in report["messages"] if m.get("type") in ("error", "non-document-error")
+        for m in found
     ]
     assert not errors, "\n".join(errors)
-    assert run.returncode == 0
+    assert status == 0
 
 
 @pytest.mark.browser
@@ -150,12 +158,6 @@ def test_nu_html_checker_accepts_the_search_page_as_rendered(
     driver: Any, server: SiteServer, tmp_path: Path,
 ) -> None:
     """The results, filters and suggestions the script adds are valid HTML too."""
-    java = shutil.which("java")
-    if java is None:
-        skip_or_fail("java not found: the Nu HTML Checker needs a Java runtime: "
-                     "apt-get install default-jre-headless")
-    if not VNU.exists():
-        skip_or_fail(f"vnu.jar not found at {VNU}: {NEEDS_NPM}")
     files: dict[str, str] = {}
     for k, page in enumerate(SEARCHES):
         load(driver, server, page)
@@ -168,15 +170,11 @@ def test_nu_html_checker_accepts_the_search_page_as_rendered(
         path = tmp_path / f"search-{k}.html"
         path.write_text("<!DOCTYPE html>\n" + html, encoding="utf-8")
         files[path.as_uri()] = page
-    run = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--format", "json", *[
-        urllib.parse.urlsplit(uri).path for uri in files]],
-        capture_output=True, text=True, check=False)
-    report = json.loads(run.stderr or run.stdout)
+    found, status = nu_errors(urllib.parse.urlsplit(uri).path for uri in files)
     errors = [f"{files.get(m.get('url', ''), m.get('url'))}:{m.get('lastLine', '?')}: "
-              f"{m['message']}"
-              for m in report["messages"] if m.get("type") in ("error", "non-document-error")]
+              f"{m['message']}" for m in found]
     assert not errors, "\n".join(errors)
-    assert run.returncode == 0
+    assert status == 0
 
 
 @pytest.mark.browser

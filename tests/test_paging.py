@@ -10,15 +10,13 @@ index's lists by year (2021 needs two pages), the cited works by letter
 from __future__ import annotations
 
 import filecmp
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from browser import SiteServer, chromium, color_scheme, skip_or_fail
+from browser import SiteServer, chromium, color_scheme
 from bs4 import BeautifulSoup
-from test_accessibility import AXE, VNU, describe, load, needs_chromium, run_axe
+from test_accessibility import AXE, describe, load, needs_chromium, nu_errors, run_axe
 from test_incremental import assert_same
 
 from conftest import build, copy_root
@@ -307,11 +305,7 @@ def test_the_pager_fits_a_phone_and_its_links_are_big_enough_to_tap(paged, drive
 
 
 def test_split_lists_are_valid_html(paged):
-    java = shutil.which("java")
-    if java is None or not VNU.exists():
-        skip_or_fail("the Nu HTML Checker needs java and 'npm ci' (vnu-jar)")
     _, out = paged
-    run = subprocess.run([java, "-jar", str(VNU), "--errors-only",
-                          *(str(out / page) for page in PART_PAGES)],
-                         capture_output=True, text=True, check=False)
-    assert run.returncode == 0, run.stderr
+    errors, status = nu_errors(str(out / page) for page in PART_PAGES)
+    assert not errors, errors
+    assert status == 0
