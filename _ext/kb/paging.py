@@ -57,6 +57,7 @@ from .models import Essay
 from .nodes import kb_listing, kb_pager
 from .search import note_page
 from .state import build_state
+from .website import remove_empty_folders
 
 logger = logging.getLogger(__name__)
 
@@ -450,7 +451,7 @@ def collect_parts(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
             note_page(app, pagename)
             rebuilds.note_page(app, pagename)
             outfile.unlink()
-            _remove_empty(outfile.parent, Path(app.outdir))
+            remove_empty_folders(outfile.parent, Path(app.outdir))
     build_state(app).parts_written = (store, written)
 
 
@@ -461,12 +462,6 @@ def save_fingerprints(app: Sphinx, exception: BaseException | None) -> None:
     if pending is not None and exception is None:
         store, written = pending
         store.write_text(json.dumps(written, sort_keys=True, indent=0), encoding="utf-8")
-
-
-def _remove_empty(folder: Path, outdir: Path) -> None:
-    while folder != outdir and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
 
 
 def setup_paging(app: Sphinx) -> None:

@@ -21,7 +21,7 @@ from . import rebuilds
 from .domain import kb_domain
 from .paging import split_parts
 from .source_files import source_suffixes
-from .website import site_builder
+from .website import remove_empty_folders, site_builder
 
 
 def note_removed(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
@@ -65,7 +65,7 @@ def remove_stale_output(app: Sphinx, exception: BaseException | None) -> None:
         if page in current or not page.is_file():
             continue
         page.unlink()
-        _remove_if_empty(page.parent, outdir)
+        remove_empty_folders(page.parent, outdir)
         docname = _docname_of(builder, outdir, page)
         for suffix in source_suffixes(app, app.config):
             (sources / f"{docname}{suffix}{app.config.html_sourcelink_suffix}").unlink(
@@ -78,9 +78,3 @@ def _docname_of(builder: StandaloneHTMLBuilder, outdir: Path, page: Path) -> str
     if builder.name == "dirhtml" and rel.endswith("/index" + builder.out_suffix):
         return rel[: -len("/index" + builder.out_suffix)]
     return rel[: -len(builder.out_suffix)]
-
-
-def _remove_if_empty(folder: Path, outdir: Path) -> None:
-    while folder != outdir and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent

@@ -7,6 +7,8 @@ its pages from elsewhere (the PDFs), so each rule is written once.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.config import Config
@@ -57,3 +59,11 @@ def page_url(app: Sphinx, docname: str) -> str:
         return base + builder.get_target_uri(docname)
     suffix = app.config.html_link_suffix or app.config.html_file_suffix or ".html"
     return base + docname + suffix
+
+
+def remove_empty_folders(folder: Path, outdir: Path) -> None:
+    """Remove ``folder`` and its parents up to ``outdir`` while they are empty
+    (a page deleted leaves no empty folder in the site)."""
+    while folder != outdir and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
