@@ -203,6 +203,26 @@ def test_a_citation_edit_rewrites_only_the_part_holding_the_work(tmp_path):
     assert app.warning.getvalue() == ""
 
 
+def test_a_rebuild_with_no_change_writes_no_part(tmp_path):
+    src = copy_root("paging", tmp_path / "src")
+    out = Path(build(src).outdir)
+    before = outputs(out)
+    app = build(src)
+    assert app.warning.getvalue() == ""
+    assert {p for p in before if outputs(out).get(p) != before[p]} <= {
+        "search.html", "genindex.html"}
+
+
+def test_a_part_deleted_by_hand_is_written_again_by_the_next_build(tmp_path):
+    src = copy_root("paging", tmp_path / "src")
+    out = Path(build(src).outdir)
+    expected = (out / "refs/b.html").read_bytes()
+    (out / "refs/b.html").unlink()
+    app = build(src)
+    assert app.warning.getvalue() == ""
+    assert (out / "refs/b.html").read_bytes() == expected
+
+
 def test_citing_a_work_no_essay_cited_rewrites_the_index_of_works(tmp_path):
     src = copy_root("paging", tmp_path / "src")
     bib = src / "refs.bib"

@@ -51,6 +51,20 @@ def test_complete_after_an_incremental_build(tmp_path):
     assert locations(app.outdir) == WEB_PAGES
 
 
+def test_complete_after_an_essay_is_added_or_removed(tmp_path):
+    src = copy_root("web", tmp_path / "src")
+    build(src, freshenv=True)
+    build(src)  # no change: the sitemap is kept as it is
+    essay = src / "essays" / "dated-old.md"
+    (src / "essays" / "copy.md").write_text(essay.read_text(encoding="utf-8")
+                                            .replace("An Older", "A Copied"), encoding="utf-8")
+    app = build(src)
+    assert app.warning.getvalue() == ""
+    assert locations(app.outdir) == sorted([*WEB_PAGES, BASE + "essays/copy.html"])
+    (src / "essays" / "copy.md").unlink()
+    assert locations(build(src).outdir) == WEB_PAGES
+
+
 def test_same_bytes_from_a_parallel_build(web, tmp_path):
     app = build(copy_root("web", tmp_path / "src"), freshenv=True, parallel=2)
     assert (Path(app.outdir) / "sitemap.xml").read_bytes() == \

@@ -65,6 +65,8 @@ logger = logging.getLogger(__name__)
 SPLIT_BUILDERS = frozenset({"html", "dirhtml"})
 #: Beside the doctrees: each part's fingerprint when it was last written.
 FINGERPRINTS = "kb-parts.json"
+#: The rebuild record (:mod:`kb.rebuilds`) of the parts as a whole.
+PARTS_RECORD = "list parts"
 UNDATED, OTHER = "undated", "other"
 
 
@@ -360,7 +362,11 @@ def part_page(app: Sphinx, split: SplitList, index: int) -> tuple[str, dict[str,
     section += pager(app, name, split, name, label)
     section += body_list
     _resolve(app, name, section)
-    body = app.builder.render_partial(section)["fragment"]  # type: ignore[attr-defined]
+    builder: StandaloneHTMLBuilder = app.builder  # type: ignore[assignment]
+    # A part is not a document: no section or figure numbers (set by Sphinx
+    # only while it writes a document, so unset in a build that wrote none).
+    builder.secnumbers, builder.fignumbers = {}, {}
+    body = builder.render_partial(section)["fragment"]
     context: dict[str, Any] = {"title": html.escape(title), "body": body, "toc": "",
                                "display_toc": False, "metatags": "", "sourcename": "",
                                "page_source_suffix": "", "parents": [], "rellinks": []}
@@ -393,13 +399,13 @@ def _signature(app: Sphinx) -> str:
     domain = kb_domain(app.env)
     info = getattr(builder, "build_info", None)
     templates = getattr(builder, "templates", None)
-    return repr((
+    return hashlib.sha256(repr((
         sorted((k, repr(v)) for k, v in domain.people.items()),
         sorted((k, repr(v)) for k, v in domain.themes.items()),
         getattr(info, "config_hash", ""), getattr(info, "tags_hash", ""),
         templates.newest_template_mtime() if templates is not None else 0,
         app.config.bibtex_default_style,
-    ))
+    )).encode()).hexdigest()
 
 
 def _fingerprint(cat: Catalogue, split: SplitList, index: int, signature: str) -> str:
@@ -419,15 +425,17 @@ def collect_parts(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     """``html-collect-pages``: write the parts that changed, delete the gone."""
     if not is_split_builder(app):
         return
-    cat = catalogue(app)
     store = Path(app.doctreedir) / FINGERPRINTS
     try:
         known: dict[str, str] = json.loads(store.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         known = {}
-    store.unlink(missing_ok=True)  # a build stopped half-way writes all again
     builder: StandaloneHTMLBuilder = app.builder  # type: ignore[assignment]
     signature = _signature(app)
+    if _unchanged(app, signature, known):
+        return
+    store.unlink(missing_ok=True)  # a build stopped half-way writes all again
+    cat = catalogue(app)
     written: dict[str, str] = {}
     for split in cat.all_splits():
         for index, part in enumerate(split.parts):
@@ -453,6 +461,23 @@ def collect_parts(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
             outfile.unlink()
             remove_empty_folders(outfile.parent, Path(app.outdir))
     build_state(app).parts_written = (store, written)
+    rebuilds.remember(app, PARTS_RECORD, signature)
+
+
+def _unchanged(app: Sphinx, signature: str, known: dict[str, str]) -> bool:
+    """Whether every part is as the last build left it: no page was written
+    or removed since (the parts show only what pages show), the names,
+    templates and settings are the same, and every part is on disk.
+
+    Saves sorting and fingerprinting every essay and cited work on a
+    rebuild that changed nothing (bench/README.md, run H)."""
+    if not rebuilds.is_current(app, PARTS_RECORD, signature):
+        return False
+    builder: StandaloneHTMLBuilder = app.builder  # type: ignore[assignment]
+    if not all(Path(builder.get_outfilename(name)).is_file() for name in known):
+        return False
+    rebuilds.remember(app, PARTS_RECORD, signature)
+    return True
 
 
 def save_fingerprints(app: Sphinx, exception: BaseException | None) -> None:

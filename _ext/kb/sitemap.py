@@ -56,8 +56,12 @@ def write_sitemap(app: Sphinx, exception: BaseException | None) -> None:
         logger.info("no %s written: set html_baseurl to the site's address", SITEMAP_FILE)
         return
     target = Path(app.outdir, SITEMAP_FILE)
+    if rebuilds.is_current(app, "sitemap, no page since", None) and target.is_file():
+        rebuilds.remember(app, "sitemap, no page since", None)  # nothing added or removed
+        return
     addresses = site_addresses(app)
     key = hashlib.sha256("\n".join(addresses).encode()).hexdigest()
     if not (rebuilds.is_current(app, "sitemap", key, pages=False) and target.is_file()):
         target.write_bytes(sitemap(addresses))  # documents or parts added or removed
     rebuilds.remember(app, "sitemap", key, pages=False)
+    rebuilds.remember(app, "sitemap, no page since", None)
