@@ -248,6 +248,8 @@ def test_removed_essays_take_their_parts_with_them(tmp_path):
     for gone in ("themes/t1/undated.html", "essays/index/undated.html",
                  "people/ann/undated.html", "refs/other.html"):
         assert not (out / gone).exists(), gone
+        kept = Path(app.doctreedir, "kb-part-items", gone).with_suffix(".json")
+        assert not kept.exists(), kept  # nor its items' HTML, kept for rewrites
     assert ("Undated", "t1/undated.html") not in pager(out, "themes/t1.html")
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -65,6 +66,8 @@ logger = logging.getLogger(__name__)
 SPLIT_BUILDERS = frozenset({"html", "dirhtml"})
 #: Beside the doctrees: each part's fingerprint when it was last written.
 FINGERPRINTS = "kb-parts.json"
+#: Beside the doctrees: each part's items' HTML by item key, one file a part.
+ITEMS = "kb-part-items"
 #: The rebuild record (:mod:`kb.rebuilds`) of the parts as a whole.
 PARTS_RECORD = "list parts"
 UNDATED, OTHER = "undated", "other"
@@ -326,8 +329,15 @@ class SplitListings(SphinxPostTransform):
 
 # -- the parts' pages ----------------------------------------------------------------
 
-def part_page(app: Sphinx, split: SplitList, index: int) -> tuple[str, dict[str, Any]]:
-    """The title and body of part ``index`` of ``split``."""
+def part_page(app: Sphinx, split: SplitList, index: int, keys: list[str],
+              cached: dict[str, str]) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """The title and body of part ``index`` of ``split``, and the HTML of
+    each of its items by item key (``keys``, from :func:`item_keys`).
+
+    An item found in ``cached`` is not made again: a part rewritten because
+    one of its hundred works gained a citing essay renders one item, not a
+    hundred (bench/README.md, run H).
+    """
     part = split.parts[index]
     name = part.pagename
     cat = catalogue(app)
@@ -336,8 +346,10 @@ def part_page(app: Sphinx, split: SplitList, index: int) -> tuple[str, dict[str,
         what = "essays" if len(part.items) != 1 else "essay"
         year = "with no known date" if part.group == UNDATED else f"of {part.group}"
         intro = f"{len(part.items)} {what} {year}, newest first."
-        items = [essay_item(cat.domain.essays[d], split.spec[2]) for d in part.items]
-        body_list = _list(items, ["kb-essays"], "No essays yet.")
+
+        def item(ident: str) -> nodes.list_item:  # an essay's docname
+            return essay_item(cat.domain.essays[ident], split.spec[2])
+        classes, empty = ["kb-essays"], "No essays yet."
         label = "Essays by year"
     else:
         title = f"{split.title}: {part.name}"
@@ -347,10 +359,16 @@ def part_page(app: Sphinx, split: SplitList, index: int) -> tuple[str, dict[str,
         intro = (f"Works {start:,} to {end:,}" if end > start else f"Work {start:,}") + \
             f" of {split.total:,}, by first author."
         style = app.config.bibtex_default_style
-        items = [work_item(entries[key], key, cat.domain.essays_sorted(cat.cited_by[key]),
-                           style) for key in part.items]
-        body_list = _list(items, ["kb-works"], "No works cited yet.")
+
+        def item(ident: str) -> nodes.list_item:  # a work's key
+            return work_item(entries[ident], ident,
+                             cat.domain.essays_sorted(cat.cited_by[ident]), style)
+        classes, empty = ["kb-works"], "No works cited yet."
         label = "Works by first letter"
+    # Items already made stand in as a marker, the rest are made here.
+    body_list = _list([_placeholder(i) if k in cached else item(it)
+                       for i, (k, it) in enumerate(zip(keys, part.items, strict=True))],
+                      classes, empty)
     section = nodes.section(ids=["kb-part"], classes=["kb-part"])
     section += nodes.title("", title)
     back = nodes.paragraph(classes=["kb-parts-intro"])
@@ -366,7 +384,7 @@ def part_page(app: Sphinx, split: SplitList, index: int) -> tuple[str, dict[str,
     # A part is not a document: no section or figure numbers (set by Sphinx
     # only while it writes a document, so unset in a build that wrote none).
     builder.secnumbers, builder.fignumbers = {}, {}
-    body = builder.render_partial(section)["fragment"]
+    body, items = _fill(builder.render_partial(section)["fragment"], keys, cached)
     context: dict[str, Any] = {"title": html.escape(title), "body": body, "toc": "",
                                "display_toc": False, "metatags": "", "sourcename": "",
                                "page_source_suffix": "", "parents": [], "rellinks": []}
@@ -378,7 +396,97 @@ def part_page(app: Sphinx, split: SplitList, index: int) -> tuple[str, dict[str,
     if index == 0 and split.kind == "essays":
         context["prev"] = {"link": _uri(app, name, split.docname),
                            "title": html.escape(f"{split.title}: latest")}
-    return title, context
+    return title, context, items
+
+
+# -- the items of parts, made once ----------------------------------------------------
+
+_MARK = "<!--kb-item:{}-->"
+#: A list item's start or end tag, at any depth.
+_LI = re.compile(r"<li[\s>]|</li>")
+
+
+def _placeholder(index: int) -> nodes.list_item:
+    """An item whose HTML is known: one paragraph, as every item has, so
+    the list is as compact as it would be."""
+    return nodes.list_item("", nodes.paragraph(
+        "", "", nodes.raw("", _MARK.format(index), format="html")))
+
+
+def _top_items(fragment: str, start: int) -> list[tuple[int, int]]:
+    """(start, end) of each item of the list opening at ``start``, nested
+    lists inside items included (docutils escapes ``<`` in text)."""
+    spans, depth, begin = [], 0, 0
+    end_of_list = fragment.index("</ul>", start)
+    for match in _LI.finditer(fragment, start):
+        if depth == 0 and match.start() > end_of_list:
+            break
+        if match.group() == "</li>":
+            depth -= 1
+            if depth == 0:
+                end = match.end() + (fragment[match.end()] == "\n")
+                spans.append((begin, end))
+                end_of_list = fragment.index("</ul>", end)
+        else:
+            if depth == 0:
+                begin = match.start()
+            depth += 1
+    return spans
+
+
+def _fill(fragment: str, keys: list[str], cached: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """The part's HTML with every marker replaced by its item, and every
+    item's HTML by key."""
+    items: dict[str, str] = {}
+    start = fragment.find('<ul class="kb-listing')
+    if start < 0:
+        return fragment, items
+    spans = _top_items(fragment, start)
+    out, at = [], 0
+    for key, (begin, end) in zip(keys, spans, strict=True):
+        out.append(fragment[at:begin])
+        made = cached[key] if key in cached else fragment[begin:end]
+        items[key] = made
+        out.append(made)
+        at = end
+    out.append(fragment[at:])
+    return "".join(out), items
+
+
+def item_keys(cat: Catalogue, split: SplitList, index: int, signature: str) -> list[str]:
+    """A key per item of the part, changing whenever the item's HTML would:
+    what it shows (the essay's record; the work's entry and the records of
+    the essays citing it), the page its links start from, the signature."""
+    part = split.parts[index]
+    where = (split.docname, split.spec[2], signature)
+    if split.kind == "essays":
+        shown: Any = [cat.shown(d) for d in part.items]
+    else:
+        shown = [(key, cat.fingerprint.get(key), [cat.shown(d) for d in cat.cited_by[key]])
+                 for key in part.items]
+    return [hashlib.blake2b(repr((where, item)).encode(), digest_size=16).hexdigest()
+            for item in shown]
+
+
+def _items_file(app: Sphinx, pagename: str) -> Path:
+    return Path(app.doctreedir, ITEMS, pagename + ".json")
+
+
+def _read_items(app: Sphinx, pagename: str) -> dict[str, str]:
+    try:
+        found = json.loads(_items_file(app, pagename).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _write_items(app: Sphinx, pagename: str, items: dict[str, str]) -> None:
+    path = _items_file(app, pagename)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(items), encoding="utf-8")
+    except OSError:
+        pass  # only a cache: the items are made again next time
 
 
 def _resolve(app: Sphinx, fromname: str, tree: nodes.Element) -> None:
@@ -400,6 +508,7 @@ def _signature(app: Sphinx) -> str:
     info = getattr(builder, "build_info", None)
     templates = getattr(builder, "templates", None)
     return hashlib.sha256(repr((
+        builder.name,
         sorted((k, repr(v)) for k, v in domain.people.items()),
         sorted((k, repr(v)) for k, v in domain.themes.items()),
         getattr(info, "config_hash", ""), getattr(info, "tags_hash", ""),
@@ -408,16 +517,10 @@ def _signature(app: Sphinx) -> str:
     )).encode()).hexdigest()
 
 
-def _fingerprint(cat: Catalogue, split: SplitList, index: int, signature: str) -> str:
-    part = split.parts[index]
-    if split.kind == "essays":
-        items: Any = [cat.shown(d) for d in part.items]
-    else:
-        items = [(key, cat.fingerprint.get(key), [cat.shown(d) for d in cat.cited_by[key]])
-                 for key in part.items]
+def _fingerprint(split: SplitList, index: int, keys: list[str]) -> str:
     navigation = [(p.pagename, p.label, p.page, p.pages) for p in split.parts]
     return hashlib.sha256(repr((
-        signature, split.title, split.total, index, items, navigation,
+        split.title, split.total, index, keys, navigation,
     )).encode()).hexdigest()
 
 
@@ -445,11 +548,14 @@ def collect_parts(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
                                app.env.doc2path(part.pagename, False),
                                location=split.docname, type="kb", subtype="paging")
                 continue
-            fingerprint = written[part.pagename] = _fingerprint(cat, split, index, signature)
+            keys = item_keys(cat, split, index, signature)
+            fingerprint = written[part.pagename] = _fingerprint(split, index, keys)
             outfile = Path(builder.get_outfilename(part.pagename))
             if known.get(part.pagename) == fingerprint and outfile.is_file():
                 continue
-            _, context = part_page(app, split, index)
+            _, context, items = part_page(app, split, index, keys,
+                                          _read_items(app, part.pagename))
+            _write_items(app, part.pagename, items)
             note_page(app, part.pagename)
             rebuilds.note_page(app, part.pagename)
             yield part.pagename, context, "page.html"
@@ -460,6 +566,7 @@ def collect_parts(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
             rebuilds.note_page(app, pagename)
             outfile.unlink()
             remove_empty_folders(outfile.parent, Path(app.outdir))
+        _items_file(app, pagename).unlink(missing_ok=True)
     build_state(app).parts_written = (store, written)
     rebuilds.remember(app, PARTS_RECORD, signature)
 
