@@ -213,6 +213,19 @@ def test_a_rebuild_with_no_change_writes_no_part(tmp_path):
         "search.html", "genindex.html"}
 
 
+def test_a_text_edit_rewrites_the_essay_and_no_part(tmp_path):
+    src = copy_root("paging", tmp_path / "src")
+    out = Path(build(src).outdir)
+    before = outputs(out)
+    five = src / "essays" / "e5.md"
+    five.write_text(five.read_text() + "\nOne more sentence.\n")
+    app = build(src)
+    assert app.warning.getvalue() == ""
+    rewritten = {p for p in before if outputs(out).get(p) != before[p]}
+    assert rewritten - {"search.html", "genindex.html"} == {"essays/e5.html"}
+    assert "One more sentence." in (out / "essays/e5.html").read_text()
+
+
 def test_a_part_deleted_by_hand_is_written_again_by_the_next_build(tmp_path):
     src = copy_root("paging", tmp_path / "src")
     out = Path(build(src).outdir)

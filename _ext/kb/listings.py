@@ -108,6 +108,7 @@ def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
     empty = (None, None, None, None)
     changes = {d: (before.get(d, empty), _facts(domain, d)) for d in before.keys() | read}
     changes = {d: pair for d, pair in changes.items() if pair[0] != pair[1]}
+    build.facts_changed = bool(changes)
     if not changes:
         return []
     if {page_kind(app.config, d) for d in changes} & {PERSON, THEME}:

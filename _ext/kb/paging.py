@@ -568,23 +568,38 @@ def collect_parts(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
             remove_empty_folders(outfile.parent, Path(app.outdir))
         _items_file(app, pagename).unlink(missing_ok=True)
     build_state(app).parts_written = (store, written)
-    rebuilds.remember(app, PARTS_RECORD, signature)
+    rebuilds.remember(app, PARTS_RECORD, _parts_key(app, signature))
 
 
 def _unchanged(app: Sphinx, signature: str, known: dict[str, str]) -> bool:
-    """Whether every part is as the last build left it: no page was written
-    or removed since (the parts show only what pages show), the names,
-    templates and settings are the same, and every part is on disk.
+    """Whether every part is as the last build left it, so that none need
+    be fingerprinted (which sorts every essay and cited work).
 
-    Saves sorting and fingerprinting every essay and cited work on a
-    rebuild that changed nothing (bench/README.md, run H)."""
-    if not rebuilds.is_current(app, PARTS_RECORD, signature):
+    It is when, since the parts were last made, no page was written or
+    removed, or only pages were written whose records and citations (what
+    lists show of them, :func:`kb.listings.pages_to_rewrite`) are as they
+    were; and the lists, their pages' titles, the names, templates and
+    settings are the same, and every part is on disk (bench/README.md, run H).
+    """
+    key = _parts_key(app, signature)
+    if not rebuilds.is_current(app, PARTS_RECORD, key) and not (
+            rebuilds.was_current(app, PARTS_RECORD, key) and not rebuilds.removed_any(app)
+            and not build_state(app).facts_changed):
         return False
     builder: StandaloneHTMLBuilder = app.builder  # type: ignore[assignment]
     if not all(Path(builder.get_outfilename(name)).is_file() for name in known):
         return False
-    rebuilds.remember(app, PARTS_RECORD, signature)
+    rebuilds.remember(app, PARTS_RECORD, key)
+    build_state(app).parts_unchanged = True
     return True
+
+
+def _parts_key(app: Sphinx, signature: str) -> str:
+    """The lists on every page, and those pages' titles, with the signature."""
+    listings = kb_domain(app.env).data["listings"]
+    return hashlib.sha256(repr((
+        signature, sorted(listings.items()), [_title(app, d) for d in sorted(listings)],
+    )).encode()).hexdigest()
 
 
 def save_fingerprints(app: Sphinx, exception: BaseException | None) -> None:

@@ -76,6 +76,7 @@ class Records:
         self.pages_changed = False
         self.written: set[str] = set()
         self.removed = False
+        self.added = False
 
     def write(self, records: dict[str, list[Any]]) -> None:
         try:
@@ -160,12 +161,19 @@ def note_removed(app: Sphinx, env: BuildEnvironment, added: set[str], changed: s
     if removed and _is_site(app):
         page_changed(app)
         _records(app).removed = True
+    if added and _is_site(app):
+        _records(app).added = True
     return []
 
 
 def removed_any(app: Sphinx) -> bool:
     """Whether this build removed a document."""
     return _records(app).removed
+
+
+def added_any(app: Sphinx) -> bool:
+    """Whether this build added a document."""
+    return _records(app).added
 
 
 def save(app: Sphinx, exception: BaseException | None) -> None:

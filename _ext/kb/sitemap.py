@@ -25,12 +25,15 @@ from sphinx.util import logging
 
 from . import rebuilds
 from .paging import split_parts
+from .state import build_state
 from .website import base_url, site_builder
 
 logger = logging.getLogger(__name__)
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 SITEMAP_FILE = "sitemap.xml"
+#: The rebuild record of the sitemap's pages (:mod:`kb.rebuilds`).
+SAME_PAGES = "sitemap, same pages"
 
 
 def site_addresses(app: Sphinx) -> list[str]:
@@ -56,12 +59,22 @@ def write_sitemap(app: Sphinx, exception: BaseException | None) -> None:
         logger.info("no %s written: set html_baseurl to the site's address", SITEMAP_FILE)
         return
     target = Path(app.outdir, SITEMAP_FILE)
-    if rebuilds.is_current(app, "sitemap, no page since", None) and target.is_file():
-        rebuilds.remember(app, "sitemap, no page since", None)  # nothing added or removed
+    if _same_pages(app) and target.is_file():
+        rebuilds.remember(app, SAME_PAGES)
         return
     addresses = site_addresses(app)
     key = hashlib.sha256("\n".join(addresses).encode()).hexdigest()
     if not (rebuilds.is_current(app, "sitemap", key, pages=False) and target.is_file()):
         target.write_bytes(sitemap(addresses))  # documents or parts added or removed
     rebuilds.remember(app, "sitemap", key, pages=False)
-    rebuilds.remember(app, "sitemap, no page since", None)
+    rebuilds.remember(app, SAME_PAGES)
+
+
+def _same_pages(app: Sphinx) -> bool:
+    """Whether the site has the pages it had when the sitemap was last made:
+    no page written or removed since, or only documents rewritten, none
+    added or removed, and the parts of long lists as they were
+    (:mod:`kb.paging`); then the addresses need not be listed again."""
+    return rebuilds.is_current(app, SAME_PAGES) or (
+        rebuilds.was_current(app, SAME_PAGES) and not rebuilds.removed_any(app)
+        and not rebuilds.added_any(app) and build_state(app).parts_unchanged)

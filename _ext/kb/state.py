@@ -65,6 +65,8 @@ class BuildState:
     #: ... and the knowledge-base pages read, so that only the listings
     #: showing a changed fact are rewritten.
     pages_read: set[str] = field(default_factory=set)
+    #: ... and whether any page's facts changed in this build (until known: yes).
+    facts_changed: bool = True
     #: ``rebuilds``: the records of whole-site outputs, as this build found
     #: and changes them, and the configuration's fingerprint.
     rebuild_records: Records | None = None
@@ -81,6 +83,8 @@ class BuildState:
     #: ... and the fingerprint store with the parts this build wrote, saved
     #: once they are on disk.
     parts_written: tuple[Path, dict[str, str]] | None = None
+    #: ... or True when every part was found as the last build left it.
+    parts_unchanged: bool = False
 
 
 @dataclass
