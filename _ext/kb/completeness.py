@@ -129,7 +129,7 @@ def find_missing(app: Sphinx, only: set[str] | None = None,
     """
     env, config = app.env, app.config
     domain = kb_domain(env)
-    site = Site(app)
+    site = Site(app, parts=only is None)  # with ``only``, no part is checked
     if only is None:
         essays = essay_docnames(app)
         depth = site.clicks_from_home(

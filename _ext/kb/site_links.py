@@ -33,12 +33,14 @@ class Site:
     """The written HTML site, read lazily: links of a page as docnames (or as
     the page names of the parts of long lists, :mod:`kb.paging`)."""
 
-    def __init__(self, app: Sphinx) -> None:
+    def __init__(self, app: Sphinx, parts: bool = True) -> None:
+        """``parts``: also the parts of long lists (which costs sorting every
+        essay and cited work); without, links to them resolve to None."""
         self.builder: StandaloneHTMLBuilder = app.builder  # type: ignore[assignment]
         self.env = app.env
         self.uri = {d: self.builder.get_target_uri(d) for d in self.env.found_docs}
         self.parts: dict[str, list[str]] = {}  # docname -> its lists' parts
-        for split, part in split_parts(app):
+        for split, part in split_parts(app) if parts else ():
             self.parts.setdefault(split.docname, []).append(part.pagename)
             self.uri[part.pagename] = self.builder.get_target_uri(part.pagename)
         self.by_uri = {_norm(uri): d for d, uri in self.uri.items()}

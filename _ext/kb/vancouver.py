@@ -85,6 +85,9 @@ from pybtex.plugin import register_plugin
 from pybtex.richtext import HRef, String, Text
 from pybtex.style import FormattedEntry
 from pybtex.style.formatting import BaseStyle
+from pybtex.style.labels.number import LabelStyle as NumberLabels
+from pybtex.style.names.plain import NameStyle as PlainNames
+from pybtex.style.sorting.none import SortingStyle as NoSorting
 
 from .memo import PerObject
 
@@ -849,9 +852,12 @@ entry_fingerprint: PerObject[Entry, str] = PerObject(_content_hash)
 class VancouverStyle(BaseStyle):
     """pybtex formatting style ``vancouver``: numbered, in citation order."""
 
-    default_name_style = "plain"  # required by BaseStyle, unused here
-    default_label_style = "number"
-    default_sorting_style = "none"
+    # Classes, not names: pybtex's find_plugin returns a class as it is, where
+    # a name costs a scan of every installed package's entry points (about
+    # 40 ms each time a build first formats a reference).
+    default_name_style = PlainNames  # required by BaseStyle, unused here
+    default_label_style = NumberLabels
+    default_sorting_style = NoSorting
 
     def format_entry(self, label: str, entry: Entry, bib_data: object = None) -> FormattedEntry:
         """Format ``entry`` directly, skipping pybtex's template machinery."""
