@@ -32,6 +32,7 @@ reported to the search indexer like documents (:func:`kb.search.note_page`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -501,14 +502,25 @@ def _resolve(app: Sphinx, fromname: str, tree: nodes.Element) -> None:
         xref.replace_self(found if found is not None else content)
 
 
+@functools.cache
+def _code() -> str:
+    """A digest of this extension's code: a part or item made by other code
+    is made again (a changed item renderer, say), as a fresh build would."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def _signature(app: Sphinx) -> str:
-    """What every part shows besides its items: names, templates, settings."""
+    """What every part shows besides its items: names, templates, settings,
+    and the code that makes them."""
     builder = app.builder
     domain = kb_domain(app.env)
     info = getattr(builder, "build_info", None)
     templates = getattr(builder, "templates", None)
     return hashlib.sha256(repr((
-        builder.name,
+        _code(), builder.name,
         sorted((k, repr(v)) for k, v in domain.people.items()),
         sorted((k, repr(v)) for k, v in domain.themes.items()),
         getattr(info, "config_hash", ""), getattr(info, "tags_hash", ""),
