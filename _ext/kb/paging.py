@@ -25,7 +25,10 @@ from the ``kb`` domain once everything is read. Each part's content is
 fingerprinted (its items' records, the names they show, its navigation,
 the templates and configuration), kept beside the doctrees, and a part
 is written only when its fingerprint changed or its file is missing, so
-a citation edit rewrites the part holding the work and nothing else.
+a citation edit rewrites the part holding the work and nothing else; and
+each item's HTML is kept by a key of what it shows, so a rewritten part
+renders only its changed items. A rebuild in which no listed fact changed
+(an essay's text edited, say) does not look at the parts at all.
 Parts that no longer exist are deleted. Written and removed parts are
 reported to the search indexer like documents (:func:`kb.search.note_page`).
 """
