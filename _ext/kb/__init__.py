@@ -12,7 +12,8 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
   author/role block and sign-off;
 * ``citations`` numbered citations and reference lists (any page);
   ``vancouver`` the house style; ``bibcheck`` clear messages for refs.bib,
-  ``bibreparse`` parsing only its changed entries;
+  ``bibreparse`` parsing only its changed entries, ``keptbib`` the parse
+  pickled beside the environment;
 * ``listings`` the generated lists; ``paging`` long lists split into
   parts; ``checks`` checks across pages;
   ``completeness`` no essay lost (every essay where readers look), with

@@ -47,6 +47,7 @@ from ._compat import (
     set_bibtex_data,
 )
 from .domain import kb_domain
+from .keptbib import KeptBibliography, is_lost, keep
 from .state import Signature, build_state
 
 logger = logging.getLogger(__name__)
@@ -329,13 +330,20 @@ def check_bibfiles(app: Sphinx) -> None:
     stored = kb_domain(env).stored
     current = all(str(p) in stored.bibcheck and stored.bibcheck[str(p)][0] == _signature(p)
                   for p in paths)
-    if not current or is_bibdata_outdated(bibtex_data(env), paths, encoding):
+    if not current or is_lost(bibtex_data(env).data) or \
+            is_bibdata_outdated(bibtex_data(env), paths, encoding):
         data, stored.bibcheck, stored.bib_unreadable, stored.bib_chunks, changed = \
             parse_reusing(paths, encoding, stored.bib_chunks, bibtex_data(env).data.entries)
-        set_bibtex_data(env, data)
+        set_bibtex_data(env, data._replace(data=keep(data.data, Path(app.doctreedir))))
         build = build_state(app)
         build.bib_changed = changed  # for citations.outdated_by_bibliography
         build.bib_parsed = True
+        build.env_pickle_at_parse = _signature(Path(app.doctreedir) / ENV_PICKLE_FILENAME)
+    elif not isinstance(bibtex_data(env).data, KeptBibliography):  # from an older kb
+        data = bibtex_data(env)
+        set_bibtex_data(env, data._replace(data=keep(data.data, Path(app.doctreedir))))
+        build = build_state(app)
+        build.bib_parsed = True  # save_parse pickles the environment with it
         build.env_pickle_at_parse = _signature(Path(app.doctreedir) / ENV_PICKLE_FILENAME)
     for path in paths:
         for problem in stored.bibcheck[str(path)][1]:
