@@ -54,6 +54,8 @@ SITE_VARIANTS = ("site", "staff-trial")
 SHARED_BUILDS = {
     "site_latexpdf": ("tests/test_latex.py::TestSitePDFs::",
                       "tests/test_essaypdf.py::test_make_html_then_latexpdf"),
+    "scholar": ("tests/test_citeformats.py::", "tests/test_feeds.py::",
+                "tests/test_jsonld.py::", "tests/test_scholarly.py::"),
 }
 #: SOURCE_DATE_EPOCH of the real site's PDFs: 14 November 2023.
 PDF_EPOCH = "1700000000"
@@ -349,6 +351,15 @@ def site_latexpdf(site_source: Path, site_copy: Callable[[], Path],
             assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
         _SITE_LATEXPDF[key] = src, done.stderr
     return _SITE_LATEXPDF[key]
+
+
+@pytest.fixture(scope="session")
+def scholar(tmp_path_factory: pytest.TempPathFactory):
+    """The synthetic ``scholar`` root built once with html, read only, for the
+    citation formats, feeds, JSON-LD and scholarly metadata tests (one xdist
+    group: ``SHARED_BUILDS``)."""
+    return build(copy_root("scholar", tmp_path_factory.mktemp("scholar") / "src"),
+                 freshenv=True)
 
 
 #: What the synthetic ``web`` test root sets as html_baseurl and as a hostile title.
