@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 from collections.abc import Callable, Hashable, Iterator
@@ -52,6 +54,8 @@ SITE_VARIANTS = ("site", "staff-trial")
 SHARED_BUILDS = {
     "site_latexpdf": ("tests/test_latex.py::TestSitePDFs::",
                       "tests/test_essaypdf.py::test_make_html_then_latexpdf"),
+    "scholar": ("tests/test_citeformats.py::", "tests/test_feeds.py::",
+                "tests/test_jsonld.py::", "tests/test_scholarly.py::"),
 }
 #: SOURCE_DATE_EPOCH of the real site's PDFs: 14 November 2023.
 PDF_EPOCH = "1700000000"
@@ -86,18 +90,71 @@ def xdist_unit(nodeid: str) -> str:
     return unit
 
 
+#: Seconds each unit took in a whole run (``KB_RECORD_DURATIONS=1 make test``
+#: writes them): the scheduler hands out the longest first.
+DURATIONS = REPO / "tests" / "durations.json"
+
+
+def unit_order(recorded: dict[str, float], unit: str, tests: int) -> tuple[float, int]:
+    """Sort key, longest first: the recorded seconds (a unit not recorded yet
+    counts as the median one), then the number of tests."""
+    seconds = recorded.get(unit, statistics.median(recorded.values()) if recorded else 0.0)
+    return -seconds, -tests
+
+
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: -p no:xdist still runs
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
-    """``--dist loadfile`` with ``xdist_unit``'s units instead of whole files."""
+    """``--dist loadfile`` with ``xdist_unit``'s units, longest first.
+
+    xdist hands out units in collection order (or by test count), so the
+    long ones late in the alphabet left one worker finishing alone for a
+    minute. Longest first, each to the worker that is free first, the
+    workers end within about the length of the shortest units.
+    """
     if config.getvalue("dist") != "loadfile":
         return None
+    from collections import OrderedDict
+
     from xdist.scheduler import LoadFileScheduling
 
+    recorded: dict[str, float] = (json.loads(DURATIONS.read_text(encoding="utf-8"))
+                                  if DURATIONS.exists() else {})
+
     class Units(LoadFileScheduling):
+        ordered = False
+
         def _split_scope(self, nodeid: str) -> str:
             return xdist_unit(nodeid)
 
+        def _assign_work_unit(self, node: object) -> None:
+            if not self.ordered:  # the queue is complete before the first unit goes
+                self.workqueue = OrderedDict(sorted(
+                    self.workqueue.items(),
+                    key=lambda unit: unit_order(recorded, unit[0], len(unit[1]))))
+                self.ordered = True
+            super()._assign_work_unit(node)  # type: ignore[arg-type]
+
     return Units(config, log)
+
+
+_UNIT_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Add up each unit's setup, call and teardown (for ``DURATIONS``)."""
+    unit = xdist_unit(report.nodeid)
+    _UNIT_SECONDS[unit] = _UNIT_SECONDS.get(unit, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With ``KB_RECORD_DURATIONS=1``, write the units' durations (in the
+    main process; units not run this time keep their old figure)."""
+    if os.environ.get("KB_RECORD_DURATIONS") != "1" or hasattr(session.config, "workerinput"):
+        return
+    recorded = json.loads(DURATIONS.read_text(encoding="utf-8")) if DURATIONS.exists() else {}
+    recorded.update({unit: round(seconds, 1) for unit, seconds in _UNIT_SECONDS.items()})
+    DURATIONS.write_text(json.dumps(dict(sorted(recorded.items())), indent=0) + "\n",
+                         encoding="utf-8")
 
 # What a staff member's checkout holds; everything else is not site source.
 _NOT_SOURCE = shutil.ignore_patterns(
@@ -294,6 +351,15 @@ def site_latexpdf(site_source: Path, site_copy: Callable[[], Path],
             assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
         _SITE_LATEXPDF[key] = src, done.stderr
     return _SITE_LATEXPDF[key]
+
+
+@pytest.fixture(scope="session")
+def scholar(tmp_path_factory: pytest.TempPathFactory):
+    """The synthetic ``scholar`` root built once with html, read only, for the
+    citation formats, feeds, JSON-LD and scholarly metadata tests (one xdist
+    group: ``SHARED_BUILDS``)."""
+    return build(copy_root("scholar", tmp_path_factory.mktemp("scholar") / "src"),
+                 freshenv=True)
 
 
 #: What the synthetic ``web`` test root sets as html_baseurl and as a hostile title.

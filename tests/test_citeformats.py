@@ -10,7 +10,6 @@ import json
 import warnings
 from pathlib import Path
 
-import pytest
 import rispy
 from bs4 import BeautifulSoup
 from citeproc import (
@@ -26,12 +25,6 @@ from pybtex.database import parse_file
 from conftest import SEED_ESSAY, WEB_HOSTILE, build, copy_root
 
 BASE = "https://kb.example.org/sub/path/"
-
-
-@pytest.fixture(scope="module")
-def scholar(tmp_path_factory: pytest.TempPathFactory):
-    return build(copy_root("scholar", tmp_path_factory.mktemp("formats") / "src"),
-                 freshenv=True)
 
 
 def out(app) -> Path:

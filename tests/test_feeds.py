@@ -20,12 +20,6 @@ BASE = "https://kb.example.org/sub/path/"
 ORCID = "https://orcid.org/0000-0002-1825-0097"
 
 
-@pytest.fixture(scope="module")
-def scholar(tmp_path_factory: pytest.TempPathFactory):
-    return build(copy_root("scholar", tmp_path_factory.mktemp("feeds") / "src"),
-                 freshenv=True)
-
-
 def parse(app, name: str) -> feedparser.FeedParserDict:
     feed = feedparser.parse((Path(app.outdir) / name).read_bytes())
     assert not feed.bozo, feed.get("bozo_exception")

@@ -10,18 +10,11 @@ import json
 from pathlib import Path
 
 import extruct
-import pytest
 from bs4 import BeautifulSoup
 
-from conftest import WEB_HOSTILE, build, copy_root
+from conftest import WEB_HOSTILE
 
 BASE = "https://kb.example.org/sub/path/"
-
-
-@pytest.fixture(scope="module")
-def scholar(tmp_path_factory: pytest.TempPathFactory):
-    return build(copy_root("scholar", tmp_path_factory.mktemp("jsonld") / "src"),
-                 freshenv=True)
 
 
 def jsonld(app, docname: str) -> list[dict]:

@@ -9,18 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from bs4 import BeautifulSoup
 
-from conftest import build, copy_root
-
 HOSTILE_SUMMARY = '</script><script>alert("summary")</script> & {braces} 100% $5 ]]> --> \\ Ünïcode'
-
-
-@pytest.fixture(scope="module")
-def scholar(tmp_path_factory: pytest.TempPathFactory):
-    return build(copy_root("scholar", tmp_path_factory.mktemp("scholar") / "src"),
-                 freshenv=True)
 
 
 def page(app, docname: str) -> BeautifulSoup:

@@ -41,6 +41,7 @@ import html
 import json
 import re
 import unicodedata
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,9 +117,14 @@ class Catalogue:
     """The domain's essays and cited works, sorted and grouped once per build."""
 
     def __init__(self, app: Sphinx) -> None:
-        self.app = app
+        # Weak: the build state that keeps the catalogue is itself kept only
+        # while the app lives (a WeakKeyDictionary), and a strong reference
+        # back (directly, or through the domain's environment) kept every
+        # app of a process alive.
+        self._app = weakref.ref(app)
         env = app.env
-        domain = self.domain = kb_domain(env)
+        domain = kb_domain(env)
+        self._domain = weakref.ref(domain)
         self.essays = domain.essays_sorted()
         self.by_theme: dict[str, list[Essay]] = {}
         self.by_person: dict[str, list[Essay]] = {}
@@ -133,6 +139,18 @@ class Catalogue:
         self.sort_keys: dict[str, tuple[str, str, str]] = {}
         self._lists: dict[tuple[str, tuple[Any, ...]], SplitList | None] = {}
         self._shown: dict[str, str] = {}
+
+    @property
+    def app(self) -> Sphinx:
+        app = self._app()
+        assert app is not None, "the catalogue outlived its build"
+        return app
+
+    @property
+    def domain(self) -> KnowledgeBaseDomain:
+        domain = self._domain()
+        assert domain is not None, "the catalogue outlived its build"
+        return domain
 
     def shown(self, docname: str) -> str:
         """What a list shows of an essay (its record), as a short digest."""
