@@ -161,7 +161,7 @@ def release_roles() -> None:
     """
     for role in list(_docutils_roles._roles.values()):  # type: ignore[attr-defined]
         if isinstance(role, SphinxRole):
-            role.__dict__.pop("inliner", None)
+            vars(role).pop("inliner", None)
 
 
 def rich_text_like(text: Any, parts: list[Any]) -> Any:
