@@ -113,6 +113,55 @@ def test_strip_escape_sequences():
           lambda: _compat.strip_escape_sequences("\x1b[91mWARNING\x1b[39;49;00m") == "WARNING")
 
 
+
+def test_doctree_caches_can_be_switched_off(built):
+    from sphinx.builders import Builder
+
+    holds("Builder.write_doctree fills env._write_doc_doctree_cache", "Sphinx 9.0.4",
+          lambda: "_write_doc_doctree_cache[docname] = doctree"
+          in inspect.getsource(Builder.write_doctree))
+    holds("get_and_resolve_doctree pops env._write_doc_doctree_cache, else get_doctree",
+          "Sphinx 9.0.4",
+          lambda: "_write_doc_doctree_cache.pop(docname)"
+          in inspect.getsource(BuildEnvironment.get_and_resolve_doctree)
+          and "self.get_doctree(docname)"
+          in inspect.getsource(BuildEnvironment.get_and_resolve_doctree))
+    env = built.env
+    loads: list[int] = []
+    _compat.stream_doctrees(env, lambda: loads.append(1))
+    docname = sorted(env.found_docs)[0]
+    first, second = env.get_doctree(docname), env.get_doctree(docname)
+    holds("BuildEnvironment.get_doctree reads env._pickled_doctree_cache first",
+          "Sphinx 9.0.4",
+          lambda: first is not second and loads == [1, 1]
+          and not env._pickled_doctree_cache and not env._write_doc_doctree_cache)
+    holds("BuildEnvironment.__getstate__ empties both doctree caches", "Sphinx 9.0.4",
+          lambda: env.__getstate__()["_pickled_doctree_cache"] == {}
+          and env.__getstate__()["_write_doc_doctree_cache"] == {})
+
+
+def test_roles_forget_their_last_page():
+    from sphinx.util.docutils import SphinxRole
+
+    class Role(SphinxRole):
+        def run(self):
+            return [], []
+
+    holds("SphinxRole.__call__ keeps the inliner", "Sphinx 9.0.4",
+          lambda: "self.inliner = inliner" in inspect.getsource(SphinxRole.__call__))
+    role = Role()
+    role.inliner = object()  # type: ignore[assignment]
+    roles = _compat._docutils_roles._roles
+    holds("docutils.parsers.rst.roles._roles", "docutils 0.22.4", lambda: isinstance(roles, dict))
+    roles["kb-compat-probe"] = role
+    try:
+        _compat.release_roles()
+    finally:
+        del roles["kb-compat-probe"]
+    holds("docutils.parsers.rst.roles._roles holds the role objects", "docutils 0.22.4",
+          lambda: "inliner" not in role.__dict__)
+
+
 # -- pybtex 0.26.1 ------------------------------------------------------------
 
 def test_rich_text_like_keeps_the_kind_of_text():

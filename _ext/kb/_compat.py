@@ -31,10 +31,20 @@ Sphinx 9.0.4
      ``latex_documents``) -> :data:`default_latex_documents` (``latex.py``).
   7. ``sphinx._cli.util.errors.strip_escape_sequences`` -> re-exported for
      the tests (``tests/test_errors.py``).
+  16. ``BuildEnvironment._write_doc_doctree_cache`` (every doctree read in a
+      serial build, kept until its page is written: ``Builder.write_doctree``
+      sets it, ``get_and_resolve_doctree`` pops it, falling back to
+      ``get_doctree``) and ``BuildEnvironment._pickled_doctree_cache`` (the
+      pickled bytes of every doctree ``get_doctree`` loaded, kept for the
+      whole build) -> :func:`stream_doctrees` (``gcpause.py``).
 
 docutils 0.22.4
-  No private API. Doctrees are built and read with public node classes and
+  Doctrees are built and read with public node classes and
   ``Node.findall``; our own node classes live in ``nodes.py``.
+  17. ``docutils.parsers.rst.roles._roles`` (the registered role objects)
+      and ``SphinxRole.__call__`` keeping its ``inliner`` (Sphinx 9.0.4),
+      which reaches the whole doctree of the page the role was last used in
+      -> :func:`release_roles` (``gcpause.py``).
 
 pybtex 0.26.1
   8. ``BaseMultipartText._create_similar`` -> :func:`rich_text_like`
@@ -68,14 +78,17 @@ from __future__ import annotations
 
 import pickle
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from docutils.parsers.rst import roles as _docutils_roles
 from sphinx._cli.util.errors import strip_escape_sequences
 from sphinx.application import ENV_PICKLE_FILENAME
 from sphinx.builders.latex import default_latex_documents
 from sphinx.search import js_index
 from sphinx.util import texescape
+from sphinx.util.docutils import SphinxRole
 from sphinx.util.nodes import inline_all_toctrees
 from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata_outdated
 
@@ -88,7 +101,7 @@ __all__ = [
     "BibFile", "app_of", "bibtex_data", "default_latex_documents", "get_mtime",
     "inline_all_toctrees",
     "is_bibdata_outdated", "js_index", "rich_text_like", "save_environment",
-    "set_bibtex_data", "strip_escape_sequences", "texescape",
+    "release_roles", "set_bibtex_data", "stream_doctrees", "strip_escape_sequences", "texescape",
 ]
 
 #: 12. What Pagefind prints after indexing (its page count).
@@ -106,6 +119,49 @@ def save_environment(app: Sphinx) -> None:
     """2. Pickle the environment where and as ``Builder.build`` does."""
     with open(Path(app.doctreedir) / ENV_PICKLE_FILENAME, "wb") as file:
         pickle.dump(app.env, file, pickle.HIGHEST_PROTOCOL)
+
+
+class _Discarding(dict[str, Any]):
+    """A cache that keeps nothing; each miss first calls ``before_miss``."""
+
+    def __init__(self, before_miss: Callable[[], object] | None = None) -> None:
+        super().__init__()
+        self.before_miss = before_miss
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        pass
+
+    def __missing__(self, key: str) -> Any:
+        if self.before_miss is not None:
+            self.before_miss()
+        raise KeyError(key)
+
+
+def stream_doctrees(env: BuildEnvironment, before_load: Callable[[], object]) -> None:
+    """16. Keep no doctree (nor its pickle) in memory beyond its own page.
+
+    Sphinx keeps every doctree a serial build reads until its page is
+    written, and the pickle of every doctree it loads until the process
+    ends: O(N) memory (4.7 GB at 10,000 essays, ``bench/README.md``). With
+    both caches discarding, each page's doctree is loaded from its pickle
+    when the page is written, and ``before_load`` runs just before each
+    load, when no doctree is in memory (``gcpause`` collects there).
+    """
+    env._write_doc_doctree_cache = _Discarding()
+    env._pickled_doctree_cache = _Discarding(before_load)
+
+
+def release_roles() -> None:
+    """17. Let each role object forget the page it was last used in.
+
+    A role is one object for the whole build, and Sphinx's keeps the
+    inliner of its last call, which reaches that page's doctree: so a page
+    stays in memory until the role is used on another, and ``gcpause``
+    would freeze it there for good. Called between two pages.
+    """
+    for role in list(_docutils_roles._roles.values()):  # type: ignore[attr-defined]
+        if isinstance(role, SphinxRole):
+            vars(role).pop("inliner", None)
 
 
 def rich_text_like(text: Any, parts: list[Any]) -> Any:

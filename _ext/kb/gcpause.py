@@ -15,24 +15,31 @@ So collection follows the documents:
 - the automatic collector is off while the environment loads (between
   ``config-inited`` and ``builder-inited``);
 - once it is loaded, the environment is moved to the permanent generation
-  (:func:`gc.freeze`), which no later collection walks; after each
-  document is read (``doctree-read``, in whichever process reads it), the
-  young generations are collected and what survives (the doctree Sphinx
-  keeps for writing, the document's entries in the environment) is frozen
-  too;
+  (:func:`gc.freeze`), which no later collection walks;
 - a serial build (``-j 1``) leaves the automatic collector off until
-  ``build-finished`` and collects the young generations before each
-  document is written (``doctree-resolved``): nothing is collected but
-  each document's own garbage. A parallel build switches it back on after
-  the load, because its main process unpickles and merges the workers'
-  environments, garbage that no document boundary would collect;
+  ``build-finished``. Before each document is read (``env-purge-doc``) and
+  before each doctree is loaded to be written (:func:`kb._compat.stream_doctrees`),
+  the young generations are collected and what survives (the document's
+  entries in the environment) is frozen. No doctree is in memory at those
+  points: Sphinx's caches of read doctrees and of their pickles are
+  switched off, so the previous page's doctree is garbage there, and is
+  freed, instead of being frozen with the survivors. Memory then stays
+  bounded by one doctree instead of all of them (Sphinx alone held 4.7 GB
+  at 10,000 essays, ``bench/README.md``); the price is one unpickling per
+  page written. Pages that are not documents (``html-collect-pages``: the
+  parts of long lists) are collected before each is rendered;
+- a parallel build switches the collector back on after the load, because
+  its main process unpickles and merges the workers' environments,
+  garbage that no document boundary would collect; its readers collect
+  and freeze after each document read (``doctree-read``);
 - at ``build-finished`` the collector is on again and everything is
   frozen: the process is about to exit.
 
 A process that runs several builds (the tests) unfreezes and collects the
 previous build's objects when the next one starts. Nothing here changes
-what is built, only when memory is scanned; a caller that had switched the
-collector off keeps it off.
+what is built, only when memory is scanned and that doctrees are loaded
+from their pickles; a caller that had switched the collector off keeps it
+off.
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ import gc
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
+
+from . import _compat
 
 #: Whether the collector is off because of us (and must be switched back on):
 #: module-wide, so that a build that fails before ``build-finished`` does
@@ -70,10 +79,29 @@ def collect_young_and_freeze(*args: object) -> None:
     gc.freeze()
 
 
+def _collect_if_paused(*args: object) -> None:
+    if _paused:
+        collect_young_and_freeze()
+
+
 def environment_loaded(app: Sphinx) -> None:
     gc.freeze()  # no collection first: unpickling made next to no garbage
     if app.parallel > 1:
         resume_collector()
+    _compat.stream_doctrees(app.env, _collect_if_paused)
+
+
+def before_read(app: Sphinx, env: object, docname: str) -> None:
+    """A serial build: the previous document's doctree is garbage now."""
+    if _paused:
+        _compat.release_roles()  # the last one still reached it
+        collect_young_and_freeze()
+
+
+def document_read(app: Sphinx, doctree: object) -> None:
+    """A parallel reader (its collector is on): freeze what the page left."""
+    if not _paused:
+        collect_young_and_freeze()
 
 
 def reading_done(app: Sphinx, env: object) -> list[str]:
@@ -81,8 +109,9 @@ def reading_done(app: Sphinx, env: object) -> list[str]:
     return []
 
 
-def document_resolved(app: Sphinx, *args: object) -> None:
-    if _paused:
+def page_context(app: Sphinx, pagename: str, *args: object) -> None:
+    """A page that is not a document (a list's part): the previous one's garbage goes."""
+    if _paused and pagename not in app.env.all_docs:
         gc.collect(1)
 
 

@@ -138,6 +138,8 @@ HANDLERS: tuple[Hook, ...] = (
     # -- env-purge-doc: before Sphinx forgets a changed or removed page,
     # note what its listings showed (after Sphinx's collectors, 500).
     Hook("env-purge-doc", 500, listings.note_purge),
+    # Last: the previous page's doctree is garbage, collected before this one is read.
+    Hook("env-purge-doc", 999, gcpause.before_read),
     # -- env-before-read-docs: the pages about to be read (independent).
     Hook("env-before-read-docs", 500, encoding.check_encoding),  # not UTF-8
     Hook("env-before-read-docs", 500, listings.note_reads),  # for listing changes
@@ -154,8 +156,8 @@ HANDLERS: tuple[Hook, ...] = (
     Hook("doctree-read", 500, listings.note_listings),  # listings it holds
     Hook("doctree-read", 500, meta.note_description),  # description for head and feed
     Hook("doctree-read", 500, essaypdf.note_pdf),  # whether it links a PDF
-    # Last: collect what reading the page left, freeze what survives.
-    Hook("doctree-read", 999, gcpause.collect_young_and_freeze),
+    # Last: a parallel reader collects what reading the page left.
+    Hook("doctree-read", 999, gcpause.document_read),
     # -- env-updated: every page read (and parallel readers merged).
     # The parts of long lists are worked out again from the final environment.
     Hook("env-updated", 500, paging.forget_catalogue),
@@ -183,8 +185,6 @@ HANDLERS: tuple[Hook, ...] = (
     # process, also when pages are written in parallel).
     Hook("doctree-resolved", 500, citethis.forget_written),
     Hook("doctree-resolved", 500, essaypdf.add_pdf_link),  # "Download PDF"
-    # Last: collect the young generations before the page is written.
-    Hook("doctree-resolved", 999, gcpause.document_resolved),
     # -- html-page-context: a web page's template context.
     # Before sphinxext-opengraph (500), which reads context["meta"].
     Hook("html-page-context", 400, meta.add_head_tags),
@@ -198,6 +198,9 @@ HANDLERS: tuple[Hook, ...] = (
     Hook("html-page-context", 500, feeds.keep_fulltext),  # body for the feeds
     Hook("html-page-context", 500, feeds.topic_feed_link),  # theme/person feed link
     Hook("html-page-context", 500, essaypdf.pdf_head_tag),  # citation_pdf_url
+    # Last: a page that is not a document (a list's part) collects the
+    # previous page's garbage.
+    Hook("html-page-context", 999, gcpause.page_context),
     # -- html-collect-pages: extra pages: the parts of long lists that changed
     # (paging; each reported to the search indexer and to rebuilds), then the
     # search page (Sphinx's is off). Independent of each other.
