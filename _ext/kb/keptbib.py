@@ -42,11 +42,11 @@ class LostBibliography(BibliographyData):
         return (LostBibliography, ())
 
 
-def _plain(data: BibliographyData) -> BibliographyData:
-    """The same parse (sharing its entries) as a plain pybtex object."""
-    plain = BibliographyData.__new__(BibliographyData)
-    plain.__dict__.update((k, v) for k, v in data.__dict__.items() if k != "kept_file")
-    return plain
+def _like(cls: type[BibliographyData], data: BibliographyData) -> Any:
+    """The same parse (sharing its entries) as an instance of ``cls``."""
+    new: BibliographyData = object.__new__(cls)
+    vars(new).update((k, v) for k, v in vars(data).items() if k != "kept_file")
+    return new
 
 
 def keep(data: BibliographyData, doctreedir: Path) -> KeptBibliography:
@@ -54,7 +54,7 @@ def keep(data: BibliographyData, doctreedir: Path) -> KeptBibliography:
     (older parses) are deleted."""
     if isinstance(data, KeptBibliography) and Path(data.kept_file).is_file():
         return data
-    blob = pickle.dumps(_plain(data), pickle.HIGHEST_PROTOCOL)
+    blob = pickle.dumps(_like(BibliographyData, data), pickle.HIGHEST_PROTOCOL)
     path = Path(doctreedir) / f"{PREFIX}{hashlib.sha256(blob).hexdigest()[:32]}.pickle"
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.is_file():
@@ -64,8 +64,7 @@ def keep(data: BibliographyData, doctreedir: Path) -> KeptBibliography:
     for old in path.parent.glob(f"{PREFIX}*.pickle"):
         if old != path:
             old.unlink(missing_ok=True)
-    kept = KeptBibliography.__new__(KeptBibliography)
-    kept.__dict__.update(data.__dict__)
+    kept: KeptBibliography = _like(KeptBibliography, data)
     kept.kept_file = str(path)
     return kept
 
@@ -79,8 +78,7 @@ def restore(kept_file: str) -> BibliographyData:
         return LostBibliography()
     if not isinstance(data, BibliographyData):
         return LostBibliography()
-    kept = KeptBibliography.__new__(KeptBibliography)
-    kept.__dict__.update(data.__dict__)
+    kept: KeptBibliography = _like(KeptBibliography, data)
     kept.kept_file = kept_file
     return kept
 
