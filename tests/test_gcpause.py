@@ -17,6 +17,7 @@ import pytest
 from sphinx.testing.util import SphinxTestApp
 
 from conftest import build, copy_root
+from kb import gcpause
 from kb.gcpause import GROWTH
 
 
@@ -65,21 +66,28 @@ def test_each_document_read_leaves_its_survivors_frozen(src: Path) -> None:
     assert frozen == sorted(frozen) and frozen[-1] > frozen[0]
 
 
-def test_in_a_process_of_many_builds_garbage_stays_bounded(src: Path) -> None:
-    """Frozen at the end (the process is about to exit), unfrozen at the next
-    build's start and collected once the heap grew by a quarter since the
-    last collection: garbage never exceeds a quarter, and there is no
-    whole-heap walk before every build."""
-    gc.collect()
+def frozen_after_builds(src: Path, builds: int) -> list[int]:
     counts = []
-    for _ in range(12):
+    for _ in range(builds):
         build(src)
         counts.append(gc.get_freeze_count())
+    return counts
+
+
+def test_in_a_process_of_many_builds_garbage_is_collected_at_the_growth_set(
+        src: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Frozen at the end (the process is about to exit), unfrozen at the next
+    build's start and collected once the heap grew past ``GROWTH`` times what
+    the last collection left (by default a quarter more, Python's own pace):
+    garbage stays bounded, with no whole-heap walk before every build."""
+    assert GROWTH == 1.25
+    monkeypatch.setattr(gcpause, "GROWTH", 1.0)  # any growth: collect every time
+    counts = frozen_after_builds(src, 4)
     assert counts[0] > 1000  # the build's objects, spared the exit-time collections
-    # Without collections each build adds ~3 % here (~40 % after 12 builds);
-    # with one before every build the counts would not vary at all.
-    assert max(counts) <= GROWTH * 1.1 * min(counts), counts
-    assert any(later < earlier for earlier, later in pairwise(counts)), counts
+    assert counts[-1] - counts[0] < 0.01 * counts[0], counts  # nothing piles up
+    monkeypatch.setattr(gcpause, "GROWTH", float("inf"))  # never: each build's garbage stays
+    counts = frozen_after_builds(src, 4)
+    assert all(later - earlier > 1000 for earlier, later in pairwise(counts)), counts
 
 
 def test_a_collector_switched_off_by_the_caller_stays_off(src: Path) -> None:
