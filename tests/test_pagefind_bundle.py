@@ -23,6 +23,8 @@ from conftest import build, copy_site
 EDITED = "essays/synthetic-05"
 DELETED = "essays/synthetic-03"
 MARKER = "zyzzyvaquux"  # a word no essay has
+#: The manifest of a site whose index is one main bundle and nothing else.
+ONE_MAIN_INDEX = {"bundle": None, "pages": [], "superseded": [], "shards": []}
 
 
 def manifest(out: Path) -> dict:
@@ -77,7 +79,7 @@ def site(site_source: Path, built_once: Callable) -> Site:
 
 
 def test_a_clean_build_has_one_main_index(site: Site) -> None:
-    assert manifest(site.out) == {"bundle": None, "pages": [], "superseded": []}
+    assert manifest(site.out) == ONE_MAIN_INDEX
     assert not (site.out / "pagefind-recent").exists()
     assert f"/{EDITED}.html" in fragments(site.out / "pagefind")
 
@@ -92,7 +94,7 @@ def test_an_edited_page_is_indexed_beside_the_untouched_main_index(site: Site) -
     assert list(recent) == [f"/{EDITED}.html"]
     assert MARKER in recent[f"/{EDITED}.html"]["content"]
     assert manifest(site.out) == {"bundle": "pagefind-recent/", "pages": [f"{EDITED}.html"],
-                                  "superseded": [old_id]}
+                                  "superseded": [old_id], "shards": []}
     del main["kb-recent.json"]
     assert {k: v for k, v in tree(site.out / "pagefind").items()
             if k != "kb-recent.json"} == main
@@ -137,7 +139,7 @@ def test_too_many_recent_pages_index_the_whole_site_again(site: Site) -> None:
     site.edit(EDITED, "More text.", f"More {MARKER} text.")
     site.build()
     assert not (site.out / "pagefind-recent").exists()
-    assert manifest(site.out) == {"bundle": None, "pages": [], "superseded": []}
+    assert manifest(site.out) == ONE_MAIN_INDEX
     assert MARKER in fragments(site.out / "pagefind")[f"/{EDITED}.html"]["content"]
 
 
@@ -191,7 +193,7 @@ def test_a_build_stopped_before_indexing_leaves_no_stale_search(
     (src / "crash-now").unlink()
     app = site.build()
     assert "writing output... [" not in app.status.getvalue()  # nothing left to write...
-    assert manifest(site.out) == {"bundle": None, "pages": [], "superseded": []}
+    assert manifest(site.out) == ONE_MAIN_INDEX
     # ... and yet the edit is in the index, the whole site's
     assert MARKER in fragments(site.out / "pagefind")[f"/{EDITED}.html"]["content"]
 
@@ -210,3 +212,90 @@ def test_dirhtml_pages_are_matched_by_their_folder_index(site_copy: Callable[[],
     assert manifest(out)["pages"] == [f"{EDITED}/index.html"]
     assert manifest(out)["superseded"] == [old_id]
     assert MARKER in fragments(out / "pagefind-recent")[f"/{EDITED}/index.html"]["content"]
+
+
+# -- a large site's main index, in shards ----------------------------------------------------
+
+def test_pages_are_cut_into_the_fewest_shards_of_even_size() -> None:
+    from kb.pagefind_bundle import shard_count, shards
+
+    pages = [f"essays/e{i:02}.html" for i in range(11)]
+    assert shards(pages, 11) == [pages] and shard_count(11, 11) == 1
+    assert [len(cut) for cut in shards(pages, 5)] == [4, 4, 3]
+    assert [len(cut) for cut in shards(pages, 10)] == [6, 5]
+    assert sum(shards(pages, 5), []) == pages  # in path order, each page once
+    assert shard_count(11, 5) == len(shards(pages, 5))
+
+
+def shard_bundles(out: Path) -> list[Path]:
+    from kb.pagefind_bundle import shard_folders
+
+    return [out / "pagefind", *(out / name for name in shard_folders(out))]
+
+
+def test_a_site_over_the_shard_size_finds_what_one_index_finds(
+    site: Site, tmp_path: Path,
+) -> None:
+    """Each shard is one Pagefind run over its pages alone: together they
+    hold the very fragments, words and headings one run over the site does."""
+    from kb.pagefind_bundle import page_count
+
+    one = tmp_path / "one"
+    shutil.copytree(site.out, one)
+    site.overrides = {**site.overrides, "kb_pagefind_shard_pages": 5}
+    site.build()  # nothing to write: the setting alone indexes the site again
+    bundles = shard_bundles(site.out)
+    assert len(bundles) > 2
+    assert manifest(site.out) == {**ONE_MAIN_INDEX,
+                                  "shards": [f"{b.name}/" for b in bundles[1:]]}
+    sizes = [len(fragments(b)) for b in bundles]
+    assert max(sizes) <= 5 and max(sizes) - min(sizes) <= 1
+    together = {url: f for b in bundles for url, f in fragments(b).items()}
+    assert len(together) == sum(sizes) == page_count(site.out) == page_count(one)
+    assert together == fragments(one / "pagefind")
+    assert tree(site.out / "pagefind" / "kb-words") == tree(one / "pagefind" / "kb-words")
+    assert tree(site.out / "pagefind-titles") == tree(one / "pagefind-titles")
+    words = "pagefind/kb-words.json"
+    assert (site.out / words).read_bytes() == (one / words).read_bytes()
+
+
+def test_an_edit_supersedes_its_page_in_whichever_shard_holds_it(site: Site) -> None:
+    from kb.pagefind_bundle import indexed_urls
+    from kb.search import main_pages
+
+    site.overrides = {**site.overrides, "kb_pagefind_shard_pages": 5}
+    site.build()
+    holder = next(b for b in shard_bundles(site.out) if f"/{EDITED}.html" in fragments(b))
+    assert holder.name != "pagefind"  # the test means a later shard
+    old_id = fragments(holder)[f"/{EDITED}.html"]["id"]
+    shards_before = manifest(site.out)["shards"]
+    site.edit(EDITED, "More text.", f"More {MARKER} text.")
+    app = site.build()
+    assert manifest(site.out) == {"bundle": "pagefind-recent/", "pages": [f"{EDITED}.html"],
+                                  "superseded": [old_id], "shards": shards_before}
+    assert f"/{EDITED}.html" in indexed_urls(site.out, main_pages(app))
+
+
+def test_a_site_that_shrinks_below_the_shard_size_has_one_index_again(site: Site) -> None:
+    clean = tree(site.out / "pagefind")
+    site.overrides = {**site.overrides, "kb_pagefind_shard_pages": 5}
+    site.build()
+    assert (site.out / "pagefind-shard-2").is_dir()
+    site.overrides = {**site.overrides, "kb_pagefind_shard_pages": 10_000}
+    site.build()
+    assert not list(site.out.glob("pagefind-shard-*"))
+    assert manifest(site.out) == ONE_MAIN_INDEX
+    assert tree(site.out / "pagefind") == clean
+
+
+def test_sharded_clean_builds_are_byte_for_byte_the_same(
+    site_copy: Callable[[], Path],
+) -> None:
+    outs = []
+    for _ in range(2):
+        src = site_copy()
+        add_synthetic_essays(src)
+        outs.append(Site(src, limit=0.25, kb_pagefind_shard_pages=7).out)
+    assert len(shard_bundles(outs[0])) > 1
+    for name in ["pagefind", *manifest(outs[0])["shards"]]:
+        assert tree(outs[0] / name) == tree(outs[1] / name)

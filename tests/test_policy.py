@@ -410,8 +410,9 @@ def test_symlink_inside_the_folder_is_fine(tmp_path: Path) -> None:
     assert "symbolic link" not in built.warnings
 
 
-@pytest.mark.parametrize("folder", ["pagefind", "pagefind-recent", "_static", "_images",
-                                    "_downloads", "_sources"])
+@pytest.mark.parametrize("folder", ["pagefind", "pagefind-recent", "pagefind-titles",
+                                    "pagefind-shard-2", "_static", "_images", "_downloads",
+                                    "_sources"])
 def test_reserved_output_folder_names(tmp_path: Path, folder: str) -> None:
     built = attack(tmp_path, {f"{folder}/page.md": "# A page\n"})
     line = built.warning_lines()

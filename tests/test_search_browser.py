@@ -399,6 +399,58 @@ def test_a_title_or_author_match_ranks_before_a_passing_mention(
     assert essays[-1] == passing, essays
 
 
+@pytest.fixture(scope="module")
+def sharded_root(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The test-search root again, its main index cut into shards of three pages."""
+    if chromium_missing():
+        pytest.skip(chromium_missing())
+    from conftest import build, copy_root
+
+    src = copy_root("search", tmp_path_factory.mktemp("sharded") / "src")
+    app = build(src, freshenv=True, confoverrides={"kb_pagefind_shard_pages": 3})
+    with SiteServer(Path(app.outdir), prefix="/kb/") as srv:
+        yield srv
+
+
+#: Searches of every kind the search page makes: words, a word's start, a
+#: word in no page, filters alone and with words.
+SAME_SEARCHES = ["q=lighthouse", "q=lig", "q=ledgers+lighth", "q=p", "q=li", "q=the",
+                 "q=okafor", "q=tides&theme=tides&year=2021", "q=lighthouse&author=bram-lind",
+                 "theme=tides", "author=ann-okafor", "year=2020&year=2021"]
+
+
+def filter_labels(driver: Any) -> list[str]:
+    """The filter controls' labels with their counts (the panel opened)."""
+    driver.execute_script("document.getElementById('kb-search-filters').open = true;")
+    return wait_for(lambda: driver.execute_script(
+        "return [...document.querySelectorAll('#kb-search-filters label')]"
+        ".map(l => l.textContent).sort();"), what="the filter controls")
+
+
+@browser_test
+def test_an_index_in_shards_answers_as_one_index(
+    driver: Any, search_root: SiteServer, sharded_root: SiteServer,
+) -> None:
+    """A large site's index is written in shards (kb.pagefind_bundle); the
+    reader gets the same results, counts and filter counts as from one."""
+    assert (sharded_root.root / "pagefind-shard-3").is_dir()
+    sharded_root.take_log()
+    for query_string in SAME_SEARCHES:
+        summary, links = open_search(driver, search_root, query_string)
+        labels = filter_labels(driver) if links else []
+        got_summary, got_links = open_search(driver, sharded_root, query_string)
+        assert got_summary == summary, query_string
+        assert sorted(got_links) == sorted(links), query_string
+        if "q=" not in query_string:  # a listing: newest first, in both
+            assert got_links == links, query_string
+        assert (filter_labels(driver) if got_links else []) == labels, query_string
+        if query_string == "q=the":  # counts summed over the shards
+            assert "Tide Studies (3)" in labels, labels
+    log = sharded_root.take_log()
+    assert any(e.path.startswith("/kb/pagefind-shard-3/") for e in log)
+    assert not [e for e in log if e.status != 200 and e.path != "/favicon.ico"]
+
+
 # --------------------------------------------------------------------------
 # The index itself (no browser)
 # --------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from sphinx.application import Sphinx
 
-from .pagefind_bundle import RECENT_LIMIT
+from .pagefind_bundle import RECENT_LIMIT, SHARD_PAGES
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("kb_pagefind_recent_limit", RECENT_LIMIT, "", frozenset({float, int}),
             "share of the site's pages the recent index may hold before Pagefind "
             "indexes the whole site again (0: always the whole site)"),
+    Setting("kb_pagefind_shard_pages", SHARD_PAGES, "", frozenset({int}),
+            "pages in one Pagefind run at most: a larger site's index is written in "
+            "shards of this many, searched together (Pagefind needs ~0.5 MB a page)"),
     # PDFs (latex.py, essaypdf.py).
     Setting("kb_pdf_prefix", "", "", frozenset({str}),
             "start of the funders' PDF file names, <prefix>-knowledge-base.pdf and "

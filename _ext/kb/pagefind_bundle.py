@@ -15,7 +15,16 @@ same problem with segments, and so does this module:
 
 Once the recent pages pass :data:`RECENT_LIMIT` of the site, or whenever
 the main index is missing, Pagefind indexes the whole site again and the
-recent index goes. A build from a clean output directory (CI, publishing)
+recent index goes.
+
+Pagefind holds every page of a run in memory (about 0.5 MB a page: 4 GB at
+10,000 essays, ``bench/README.md``), so a site of more than
+:data:`SHARD_PAGES` pages gets its main index in *shards*: the pages, in
+the order of their paths, cut into runs of at most that many, each indexed
+on its own into ``pagefind/`` (the first) and ``pagefind-shard-2/``,
+``pagefind-shard-3/`` ... (the manifest lists them), and searched together
+like the recent index. A smaller site has one shard, ``pagefind/``, as
+Pagefind alone would write it. A build from a clean output directory (CI, publishing)
 therefore always ends with one main index, byte for byte what a full run
 gives. While pages sit in the recent index they are found by the same
 words, but Pagefind ranks each index with its own word statistics, so a
@@ -50,6 +59,14 @@ RECENT_DIR = "pagefind-recent"
 MANIFEST = "kb-recent.json"
 #: Index the whole site again once this share of its pages is recent.
 RECENT_LIMIT = 0.1
+#: Pages of the site in one Pagefind run at most: about 1 GB of Pagefind's
+#: memory, beside Sphinx's (0.75 GB at 10,000 essays), under 2 GB.
+SHARD_PAGES = 2000
+#: Folders of the main index's later shards: ``pagefind-shard-2`` and on.
+SHARD_PREFIX = "pagefind-shard-"
+#: What marks a page Pagefind indexes (``theme/furo/page.html``): with it on
+#: some pages of a run, Pagefind indexes those alone.
+BODY_MARK = b"data-pagefind-body"
 _PAGES_RE = _compat.PAGEFIND_PAGES_RE
 _FRAGMENT_MAGIC = _compat.PAGEFIND_FRAGMENT_MAGIC
 
@@ -102,15 +119,72 @@ def run(command: list[str]) -> int:
     return int(found.group(1)) if found else 0
 
 
-def fragment_urls(bundle: Path) -> dict[str, str]:
-    """``{page id: url}`` of every page in a bundle (its fragment files)."""
+def fragment_urls(*bundles: Path) -> dict[str, str]:
+    """``{page id: url}`` of every page in some bundles (their fragment files)."""
     pages = {}
-    folder = bundle / "fragment"
-    if folder.is_dir():
-        for fragment in folder.iterdir():
-            data = gzip.decompress(fragment.read_bytes()).removeprefix(_FRAGMENT_MAGIC)
-            pages[fragment.name.removesuffix(".pf_fragment")] = json.loads(data)["url"]
+    for bundle in bundles:
+        folder = bundle / "fragment"
+        if folder.is_dir():
+            for fragment in folder.iterdir():
+                data = gzip.decompress(fragment.read_bytes()).removeprefix(_FRAGMENT_MAGIC)
+                pages[fragment.name.removesuffix(".pf_fragment")] = json.loads(data)["url"]
     return pages
+
+
+def shard_folders(outdir: Path) -> list[str]:
+    """The main index's later shards on disk, in order (``pagefind-shard-2``, ...)."""
+    found = []
+    try:
+        for entry in os.scandir(outdir):
+            number = entry.name.removeprefix(SHARD_PREFIX)
+            if entry.name.startswith(SHARD_PREFIX) and number.isdigit() and entry.is_dir():
+                found.append((int(number), entry.name))
+    except OSError:
+        return []
+    return [name for _, name in sorted(found)]
+
+
+def main_bundles(outdir: Path) -> list[Path]:
+    """Every shard of the main index: ``pagefind/`` first."""
+    return [outdir / MAIN_DIR, *(outdir / name for name in shard_folders(outdir))]
+
+
+def indexed_pages(outdir: Path) -> list[str]:
+    """The pages Pagefind would index in ``outdir``, as sorted posix paths.
+
+    Those that carry :data:`BODY_MARK`; when none does, Pagefind indexes
+    every page whole, and so does this list.
+    """
+    pages, marked = [], []
+    for here, folders, files in os.walk(outdir):
+        folders[:] = sorted(f for f in folders if not f.startswith(MAIN_DIR))
+        for name in files:
+            if name.endswith(".html"):
+                path = os.path.join(here, name)
+                rel = Path(path).relative_to(outdir).as_posix()
+                pages.append(rel)
+                with open(path, "rb") as page:
+                    if BODY_MARK in page.read():
+                        marked.append(rel)
+    return sorted(marked or pages)
+
+
+def shard_count(pages: int, size: int) -> int:
+    """How many shards :func:`shards` cuts ``pages`` pages into."""
+    return 1 if pages <= size or size < 1 else -(-pages // size)
+
+
+def shards(pages: list[str], size: int) -> list[list[str]]:
+    """``pages`` cut in order into the fewest runs of at most ``size``,
+    whose lengths differ by one at most."""
+    count = shard_count(len(pages), size)
+    base, longer = divmod(len(pages), count)
+    out, start = [], 0
+    for number in range(count):
+        end = start + base + (number < longer)
+        out.append(pages[start:end])
+        start = end
+    return out
 
 
 @dataclass
@@ -135,8 +209,11 @@ class Manifest:
             return None
 
     def save(self, outdir: Path) -> None:
+        """Write it, with the main index's later shards as they are on disk."""
         text = json.dumps({"bundle": self.bundle, "pages": sorted(self.pages),
-                           "superseded": sorted(self.superseded)}, sort_keys=True)
+                           "superseded": sorted(self.superseded),
+                           "shards": [f"{name}/" for name in shard_folders(outdir)]},
+                          sort_keys=True)
         (outdir / MAIN_DIR / MANIFEST).write_text(text + "\n", encoding="utf-8")
 
 
@@ -144,19 +221,22 @@ class MainPages:
     """``{page id: url}`` of the main index, cached beside the doctrees.
 
     Reading a thousand fragments costs ~0.1 s, paid once per main run
-    instead of on every build. The cache is keyed on the main index's
+    instead of on every build. The cache is keyed on each shard's
     ``pagefind-entry.json`` and the names of its fragment files, which are
     hashes of their content: a fragment changed, added or lost is a miss.
     """
 
     def __init__(self, outdir: Path, cache: Path) -> None:
-        self.bundle = outdir / MAIN_DIR
+        self.outdir = outdir
         self.cache = cache
 
     def _key(self) -> str:
-        key = hashlib.sha256((self.bundle / "pagefind-entry.json").read_bytes())
-        for name in sorted(os.listdir(self.bundle / "fragment")):
-            key.update(name.encode())
+        key = hashlib.sha256()
+        for bundle in main_bundles(self.outdir):
+            key.update(bundle.name.encode() + b"\0")
+            key.update((bundle / "pagefind-entry.json").read_bytes())
+            for name in sorted(os.listdir(bundle / "fragment")):
+                key.update(name.encode())
         return key.hexdigest()
 
     def get(self) -> dict[str, str]:
@@ -170,7 +250,7 @@ class MainPages:
         return self.refresh()
 
     def refresh(self) -> dict[str, str]:
-        pages = fragment_urls(self.bundle)
+        pages = fragment_urls(*main_bundles(self.outdir))
         try:
             self.cache.parent.mkdir(parents=True, exist_ok=True)
             self.cache.write_text(json.dumps({"entry": self._key(), "pages": pages}),
@@ -181,20 +261,62 @@ class MainPages:
 
 
 def page_count(outdir: Path) -> int:
-    """Pages in the main index, from its entry file (0 when there is none)."""
-    try:
-        entry = json.loads((outdir / MAIN_DIR / "pagefind-entry.json").read_text("utf-8"))
-        return sum(int(lang["page_count"]) for lang in entry["languages"].values())
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return 0
+    """Pages in the main index, from its shards' entry files (0 when there is none)."""
+    total = 0
+    for bundle in main_bundles(outdir):
+        try:
+            entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
+            total += sum(int(lang["page_count"]) for lang in entry["languages"].values())
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return 0
+    return total
+
+
+def _html_count(outdir: Path, limit: int) -> int:
+    """How many ``.html`` files ``outdir`` holds, counting no further than ``limit + 1``."""
+    count = 0
+    for _, folders, files in os.walk(outdir):
+        folders[:] = [f for f in folders if not f.startswith(MAIN_DIR)]
+        count += sum(name.endswith(".html") for name in files)
+        if count > limit:
+            break
+    return count
+
+
+def _link_site(outdir: Path, pages: Iterable[str], site: Path) -> None:
+    """``pages`` of ``outdir`` at the same paths under ``site`` (hard links where possible)."""
+    for page in pages:
+        target = site / page
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(outdir / page, target)
+        except OSError:  # another file system, or no hard links
+            shutil.copyfile(outdir / page, target)
 
 
 def index_all(executable: Path, outdir: Path, exclude: Iterable[str],
-              main_pages: MainPages) -> int:
-    """A main index of the whole site and no recent one; pages indexed."""
+              main_pages: MainPages, shard_pages: int = SHARD_PAGES) -> int:
+    """A main index of the whole site and no recent one; pages indexed.
+
+    Up to ``shard_pages`` pages, Pagefind runs once over the site; a
+    larger site is indexed shard by shard (:func:`shards`), each run over
+    a copy of its pages alone (hard links), so that Pagefind's memory is
+    one shard's.
+    """
+    exclude = list(exclude)
     shutil.rmtree(outdir / MAIN_DIR, ignore_errors=True)
     shutil.rmtree(outdir / RECENT_DIR, ignore_errors=True)
-    indexed = run(pagefind_command(executable, outdir, outdir / MAIN_DIR, exclude))
+    for name in shard_folders(outdir):
+        shutil.rmtree(outdir / name, ignore_errors=True)
+    if _html_count(outdir, shard_pages) <= shard_pages:
+        indexed = run(pagefind_command(executable, outdir, outdir / MAIN_DIR, exclude))
+    else:
+        indexed = 0
+        for number, pages in enumerate(shards(indexed_pages(outdir), shard_pages), start=1):
+            target = outdir / (MAIN_DIR if number == 1 else f"{SHARD_PREFIX}{number}")
+            with tempfile.TemporaryDirectory(prefix="kb-pagefind-shard-") as tmp:
+                _link_site(outdir, pages, Path(tmp))
+                indexed += run(pagefind_command(executable, Path(tmp), target, exclude))
     Manifest().save(outdir)
     main_pages.refresh()
     return indexed
@@ -214,11 +336,8 @@ def index_recent(executable: Path, outdir: Path, exclude: Iterable[str],
     existing = [p for p in pages if (outdir / p).is_file()]
     if existing:
         with tempfile.TemporaryDirectory(prefix="kb-pagefind-") as tmp:
-            site = Path(tmp)
-            for page in existing:
-                (site / page).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(outdir / page, site / page)
-            indexed = run(pagefind_command(executable, site, outdir / RECENT_DIR, exclude))
+            _link_site(outdir, existing, Path(tmp))
+            indexed = run(pagefind_command(executable, Path(tmp), outdir / RECENT_DIR, exclude))
         recent = {url: page_id for page_id, url in fragment_urls(outdir / RECENT_DIR).items()}
     in_main = {url: page_id for page_id, url in main_pages.get().items()}
     superseded = sorted(in_main[url] for url in (f"/{p}" for p in pages)

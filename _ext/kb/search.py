@@ -183,8 +183,11 @@ def run_pagefind(app: Sphinx, exception: BaseException | None) -> None:
     if changed is None:
         manifest = bundle.Manifest.load(outdir)
     indexed = bundle.page_count(outdir)
+    shard_pages = app.config.kb_pagefind_shard_pages
+    # Shards as the setting cuts the main index's pages (it may have changed).
+    as_set = len(bundle.main_bundles(outdir)) == bundle.shard_count(indexed, shard_pages)
     if changed is None:  # nothing written or removed
-        if manifest is not None and indexed:
+        if manifest is not None and indexed and as_set:
             return  # and the index is whole: nothing to do
         changed = set()
     executable = bundle.find_pagefind()
@@ -198,12 +201,13 @@ def run_pagefind(app: Sphinx, exception: BaseException | None) -> None:
     (outdir / "searchindex.js").unlink(missing_ok=True)  # left by older builds
     recent = set(manifest.pages) | changed if manifest else changed
     limit = app.config.kb_pagefind_recent_limit * indexed
-    whole = manifest is None or not indexed or len(recent) > limit
+    whole = manifest is None or not indexed or not as_set or len(recent) > limit
     logger.info("indexing %s for search with Pagefind... ",
                 "the site" if whole else "the pages written", nonl=True)
     try:
         if whole:
-            count = bundle.index_all(executable, outdir, EXCLUDE_SELECTORS, main_pages(app))
+            count = bundle.index_all(executable, outdir, EXCLUDE_SELECTORS, main_pages(app),
+                                     shard_pages)
         else:
             count = bundle.index_recent(executable, outdir, EXCLUDE_SELECTORS, recent,
                                         main_pages(app))

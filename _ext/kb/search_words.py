@@ -92,14 +92,15 @@ def words_of(text: str) -> set[str]:
     return out
 
 
-def _fragments(folder: Path) -> Iterator[tuple[str, dict]]:
-    """``(page id, fragment)`` of every page in a Pagefind bundle."""
-    fragments = folder / "fragment"
-    if not fragments.is_dir():
-        return
-    for path in sorted(fragments.iterdir()):
-        data = gzip.decompress(path.read_bytes()).removeprefix(bundle._FRAGMENT_MAGIC)
-        yield path.name.removesuffix(".pf_fragment"), json.loads(data)
+def _fragments(*folders: Path) -> Iterator[tuple[str, dict]]:
+    """``(page id, fragment)`` of every page in some Pagefind bundles (shards)."""
+    for folder in folders:
+        fragments = folder / "fragment"
+        if not fragments.is_dir():
+            continue
+        for path in sorted(fragments.iterdir()):
+            data = gzip.decompress(path.read_bytes()).removeprefix(bundle._FRAGMENT_MAGIC)
+            yield path.name.removesuffix(".pf_fragment"), json.loads(data)
 
 
 def page_words(fragment: dict) -> set[str]:
@@ -109,24 +110,32 @@ def page_words(fragment: dict) -> set[str]:
     return words_of(text)
 
 
-def vocabulary(folder: Path) -> tuple[Counter[str], list[str]]:
-    """Each word's page count, and the page ids, of one bundle."""
-    counts: Counter[str] = Counter()
-    ids = []
-    for page_id, fragment in _fragments(folder):
-        counts.update(page_words(fragment))
-        ids.append(page_id)
+def vocabulary(*folders: Path) -> tuple[Counter[str], list[str]]:
+    """Each word's page count, and the page ids, of some bundles (an index's shards)."""
+    counts, ids, _ = read(*folders)
     return counts, ids
 
 
-def heading_records(folder: Path, dates: dict[str, str] | None = None) -> list[dict]:
-    """One record per page of a bundle: url, title, authors, themes' names,
-    filters, and the date (``dates``: by output path) for sorting."""
+def read(*folders: Path) -> tuple[Counter[str], list[str], list[dict]]:
+    """One pass over some bundles (an index's shards): each word's page
+    count, the page ids, and each page's fragment without its text."""
+    counts: Counter[str] = Counter()
+    ids, pages = [], []
+    for page_id, fragment in _fragments(*folders):
+        counts.update(page_words(fragment))
+        ids.append(page_id)
+        pages.append({key: fragment.get(key) for key in ("url", "meta", "filters")})
+    return counts, ids, pages
+
+
+def heading_records(fragments: list[dict], dates: dict[str, str] | None = None) -> list[dict]:
+    """One record per page (its fragment, :func:`read`): url, title,
+    authors, themes' names, filters, and the date (``dates``: by output
+    path) for sorting."""
     dates = dates or {}
-    fragments = [fragment for _, fragment in _fragments(folder)]
     theme_titles = {}
     for fragment in fragments:
-        found = re.fullmatch(r".*/themes/([^/]+)\.html", fragment.get("url", ""))
+        found = re.fullmatch(r".*/themes/([^/]+)\.html", fragment.get("url") or "")
         if found and found.group(1) != "index":
             theme_titles[found.group(1)] = (fragment.get("meta") or {}).get("title", "")
     records = []
@@ -218,8 +227,8 @@ def write_main(outdir: Path, executable: Path | None = None,
                dates: dict[str, str] | None = None) -> int:
     """Write the main index's vocabulary in shards (and the headings index); words."""
     main = outdir / bundle.MAIN_DIR
-    counts, ids = vocabulary(main)
-    records = heading_records(main, dates)
+    counts, ids, pages = read(*bundle.main_bundles(outdir))
+    records = heading_records(pages, dates)
     in_headings: Counter[str] = Counter()
     for record in records:
         in_headings.update(heading_words(record))

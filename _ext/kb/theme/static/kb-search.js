@@ -2,9 +2,10 @@
 //
 // Runs the reader's query (?q=..., as furo's sidebar search box sends it),
 // with any filters (?theme=ios&author=graeme-currie&year=2019, repeatable),
-// against the Pagefind index that _ext/kb/search.py writes to pagefind/,
-// merged with the index of recently written pages (pagefind-recent/) when
-// pagefind/kb-recent.json names one (see _ext/kb/pagefind_bundle.py).
+// against the Pagefind index that _ext/kb/search.py writes to pagefind/
+// (and, on a large site, to the further shards pagefind/kb-recent.json
+// lists), merged with the index of recently written pages (pagefind-recent/)
+// when that manifest names one (see _ext/kb/pagefind_bundle.py).
 //
 // No false hits: Pagefind matches a word it does not know by the longest
 // indexed word it starts with ("photosynthesis" finds the word "p"). So
@@ -329,14 +330,18 @@
   const loaded = new Map();
   let vocabularyMiss = false;
   let runBundle = "pagefind/";
-  /** Pagefind over one bundle (pagefind/, the recent index merged in; or the headings'). */
+  /** Pagefind over one bundle (pagefind/, with the main index's other shards and the
+   * recent index merged in; or the headings'). */
   function loadPagefind(recent, bundle = "pagefind/") {
     if (!loaded.has(bundle)) {
       loaded.set(bundle, (async () => {
         const pagefind = await import(new URL(`${bundle}pagefind.js`, root).href);
         await pagefind.options({ baseUrl: root.pathname, excerptLength: 30, ranking: RANKING });
-        if (bundle === "pagefind/" && recent && recent.bundle) {
-          await pagefind.mergeIndex(new URL(recent.bundle, root).href, { baseUrl: root.pathname });
+        if (bundle === "pagefind/" && recent) {
+          const merged = [...(recent.shards || []), ...(recent.bundle ? [recent.bundle] : [])];
+          // In parallel: each merged index is registered before its first fetch.
+          await Promise.all(merged.map((other) => pagefind.mergeIndex(
+            new URL(other, root).href, { baseUrl: root.pathname })));
         }
         return pagefind;
       })());
