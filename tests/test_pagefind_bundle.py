@@ -227,6 +227,13 @@ def test_pages_are_cut_into_the_fewest_shards_of_even_size() -> None:
     assert shard_count(11, 5) == len(shards(pages, 5))
 
 
+def vocabulary(out: Path) -> dict[str, list]:
+    """``{word: [pages, heading pages, (shards)]}`` of the search page's vocabulary."""
+    listing = json.loads((out / "pagefind" / "kb-words.json").read_text(encoding="utf-8"))
+    return {entry[0]: entry[1:] for name in listing["shards"].values()
+            for entry in json.loads((out / "pagefind" / "kb-words" / name).read_text("utf-8"))}
+
+
 def shard_bundles(out: Path) -> list[Path]:
     from kb.pagefind_bundle import shard_folders
 
@@ -239,6 +246,7 @@ def test_a_site_over_the_shard_size_finds_what_one_index_finds(
     """Each shard is one Pagefind run over its pages alone: together they
     hold the very fragments, words and headings one run over the site does."""
     from kb.pagefind_bundle import page_count
+    from kb.search_words import page_words
 
     one = tmp_path / "one"
     shutil.copytree(site.out, one)
@@ -253,10 +261,14 @@ def test_a_site_over_the_shard_size_finds_what_one_index_finds(
     together = {url: f for b in bundles for url, f in fragments(b).items()}
     assert len(together) == sum(sizes) == page_count(site.out) == page_count(one)
     assert together == fragments(one / "pagefind")
-    assert tree(site.out / "pagefind" / "kb-words") == tree(one / "pagefind" / "kb-words")
     assert tree(site.out / "pagefind-titles") == tree(one / "pagefind-titles")
-    words = "pagefind/kb-words.json"
-    assert (site.out / words).read_bytes() == (one / words).read_bytes()
+    # The same vocabulary, each word with the shards that have it (bit i: bundles[i]).
+    sharded, whole = vocabulary(site.out), vocabulary(one)
+    assert {w: entry[:2] for w, entry in sharded.items()} == whole
+    holders = [{w for f in fragments(b).values() for w in page_words(f)} for b in bundles]
+    assert all(entry[2] == sum(1 << i for i, words in enumerate(holders) if w in words)
+               for w, entry in sharded.items())
+    assert any(bin(entry[2]).count("1") == 1 for entry in sharded.values())
 
 
 def test_an_edit_supersedes_its_page_in_whichever_shard_holds_it(site: Site) -> None:

@@ -413,10 +413,18 @@ def sharded_root(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 #: Searches of every kind the search page makes: words, a word's start, a
-#: word in no page, filters alone and with words.
-SAME_SEARCHES = ["q=lighthouse", "q=lig", "q=ledgers+lighth", "q=p", "q=li", "q=the",
+#: word in no page, filters alone and with words; and "passing", of one
+#: shard, which in a shard of "p" and no "passing" Pagefind would match by "p".
+SAME_SEARCHES = ["q=passing", "q=lighthouse", "q=lig", "q=ledgers+lighth", "q=p", "q=li", "q=the",
                  "q=okafor", "q=tides&theme=tides&year=2021", "q=lighthouse&author=bram-lind",
                  "theme=tides", "author=ann-okafor", "year=2020&year=2021"]
+
+
+#: Of those, searches whose filter counts are of their results alone: Pagefind
+#: counts the pages it found, before the search page drops its prefix matches
+#: ("p" finds every word starting with p), so those counts differ by shard.
+SAME_COUNTS = ["q=passing", "q=lighthouse", "q=the", "q=tides&theme=tides&year=2021", "theme=tides",
+               "author=ann-okafor", "year=2020&year=2021"]
 
 
 def filter_labels(driver: Any) -> list[str]:
@@ -437,13 +445,13 @@ def test_an_index_in_shards_answers_as_one_index(
     sharded_root.take_log()
     for query_string in SAME_SEARCHES:
         summary, links = open_search(driver, search_root, query_string)
-        labels = filter_labels(driver) if links else []
+        labels = filter_labels(driver) if query_string in SAME_COUNTS else []
         got_summary, got_links = open_search(driver, sharded_root, query_string)
         assert got_summary == summary, query_string
         assert sorted(got_links) == sorted(links), query_string
         if "q=" not in query_string:  # a listing: newest first, in both
             assert got_links == links, query_string
-        assert (filter_labels(driver) if got_links else []) == labels, query_string
+        assert (filter_labels(driver) if labels else []) == labels, query_string
         if query_string == "q=the":  # counts summed over the shards
             assert "Tide Studies (3)" in labels, labels
     log = sharded_root.take_log()

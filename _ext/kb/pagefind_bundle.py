@@ -59,9 +59,11 @@ RECENT_DIR = "pagefind-recent"
 MANIFEST = "kb-recent.json"
 #: Index the whole site again once this share of its pages is recent.
 RECENT_LIMIT = 0.1
-#: Pages of the site in one Pagefind run at most: about 1 GB of Pagefind's
-#: memory, beside Sphinx's (0.75 GB at 10,000 essays), under 2 GB.
-SHARD_PAGES = 2000
+#: Pages of the site in one Pagefind run at most: about 0.75 GB of Pagefind's
+#: memory beside Sphinx's (0.75 GB at 10,000 essays), well under 2 GB. More
+#: shards cost a reader nothing: at 10,000 essays a first search downloads
+#: less from 8 shards than from one index (``bench/SEARCH.md``).
+SHARD_PAGES = 1500
 #: Folders of the main index's later shards: ``pagefind-shard-2`` and on.
 SHARD_PREFIX = "pagefind-shard-"
 #: What marks a page Pagefind indexes (``theme/furo/page.html``): with it on

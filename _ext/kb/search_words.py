@@ -19,7 +19,12 @@ essays the whole vocabulary is megabytes, a shard a few kilobytes.
   "common": m}``, the shard list, and above how many pages a word is common;
 - ``pagefind/kb-words/<key>.<hash>.json``: ``[[word, pages, heading pages],
   ...]`` sorted by word (names carry a content hash, so a cached shard is
-  never stale);
+  never stale); when the main index is itself in shards
+  (:mod:`kb.pagefind_bundle`), each word also has the shards that hold it,
+  bit ``i`` for shard ``i`` (``pagefind/`` is 0, then the manifest's
+  ``shards`` in order): in a shard without the word, Pagefind's fallback
+  would find pages by a shorter word, so the search page searches only
+  the shards that have every query word;
 - ``pagefind-recent/kb-words.json``: the recent index's vocabulary, whole
   (it holds a few pages), with the ids of its pages, so that results from
   that index are dropped when a query word is not among its words.
@@ -58,6 +63,9 @@ INDEX = "kb-words.json"
 SHARDS = "kb-words"
 #: A shard of more words than this is split by one more letter.
 SHARD_WORDS = 1500
+#: The most shards of the main index whose words' places fit a JavaScript
+#: number (bits 0-52); past that the search page searches every shard.
+MASK_SHARDS = 53
 #: Metadata fields whose words Pagefind indexes and a reader searches for.
 META_FIELDS = ("title", "authors")
 #: The headings index's folder, beside the main one.
@@ -112,20 +120,27 @@ def page_words(fragment: dict) -> set[str]:
 
 def vocabulary(*folders: Path) -> tuple[Counter[str], list[str]]:
     """Each word's page count, and the page ids, of some bundles (an index's shards)."""
-    counts, ids, _ = read(*folders)
+    counts, ids, _, _ = read(*folders)
     return counts, ids
 
 
-def read(*folders: Path) -> tuple[Counter[str], list[str], list[dict]]:
-    """One pass over some bundles (an index's shards): each word's page
-    count, the page ids, and each page's fragment without its text."""
+def read(*folders: Path) -> tuple[Counter[str], list[str], list[dict], dict[str, int]]:
+    """One pass over some bundles (the main index's shards): each word's
+    page count, the page ids, each page's fragment without its text, and
+    in which bundles each word is (bit ``i`` for ``folders[i]``)."""
     counts: Counter[str] = Counter()
+    masks: dict[str, int] = {}
     ids, pages = [], []
-    for page_id, fragment in _fragments(*folders):
-        counts.update(page_words(fragment))
-        ids.append(page_id)
-        pages.append({key: fragment.get(key) for key in ("url", "meta", "filters")})
-    return counts, ids, pages
+    for number, folder in enumerate(folders):
+        bit = 1 << number
+        for page_id, fragment in _fragments(folder):
+            words = page_words(fragment)
+            counts.update(words)
+            for word in words:
+                masks[word] = masks.get(word, 0) | bit
+            ids.append(page_id)
+            pages.append({key: fragment.get(key) for key in ("url", "meta", "filters")})
+    return counts, ids, pages, masks
 
 
 def heading_records(fragments: list[dict], dates: dict[str, str] | None = None) -> list[dict]:
@@ -227,7 +242,8 @@ def write_main(outdir: Path, executable: Path | None = None,
                dates: dict[str, str] | None = None) -> int:
     """Write the main index's vocabulary in shards (and the headings index); words."""
     main = outdir / bundle.MAIN_DIR
-    counts, ids, pages = read(*bundle.main_bundles(outdir))
+    parts = bundle.main_bundles(outdir)
+    counts, ids, pages, masks = read(*parts)
     records = heading_records(pages, dates)
     in_headings: Counter[str] = Counter()
     for record in records:
@@ -239,7 +255,10 @@ def write_main(outdir: Path, executable: Path | None = None,
     folder.mkdir(parents=True)
     listing = {}
     for key, words in sorted(shards(counts).items()):
-        data = _dump([[w, c, in_headings.get(w, 0)] for w, c in words])
+        if 1 < len(parts) <= MASK_SHARDS:  # which of the index's shards hold it
+            data = _dump([[w, c, in_headings.get(w, 0), masks[w]] for w, c in words])
+        else:
+            data = _dump([[w, c, in_headings.get(w, 0)] for w, c in words])
         name = f"{key}.{hashlib.sha256(data).hexdigest()[:10]}.json"
         (folder / name).write_bytes(data)
         listing[key] = name

@@ -80,7 +80,9 @@
     async shard(keys, key) {
       if (!key || !keys[key]) return new Map();
       const words = (await getJSON(`pagefind/kb-words/${keys[key]}`)) || [];
-      return new Map(words.map(([word, pages, headings]) => [word, [pages, headings]]));
+      // [pages, heading pages, shards]: the main index's shards that hold the
+      // word, as bits (absent when the index is one bundle).
+      return new Map(words.map(([word, pages, headings, shards]) => [word, [pages, headings, shards]]));
     },
   };
 
@@ -112,20 +114,48 @@
   async function lookUp(words) {
     const keys = await vocabulary.keys();
     if (!keys) return null;
-    return Promise.all(words.map(async (word) => {
+    return Promise.all(words.map(async (word, i) => {
       const deeper = Object.keys(keys).some((k) => k.length > word.length && k.startsWith(word));
       const words2 = await vocabulary.shard(keys, vocabulary.keyOf(keys, word));
       const info = standing(words2, word);
+      // Which of the main index's shards may match it: those with the word,
+      // and, for a last word of 3 letters or more, those with a word it starts.
+      const prefix = i === words.length - 1 && word.length >= 3;
+      const own = words2.get(word);
+      info.inShards = own ? bits(own[2]) : 0n;
       // Pages of the words it starts (an upper bound; unknown past this shard).
       info.prefixPages = info.pages;
-      for (const [other, [pages]] of words2) if (other !== word && other.startsWith(word)) info.prefixPages += pages;
+      for (const [other, [pages, , shards]] of words2) {
+        if (other !== word && other.startsWith(word)) {
+          info.prefixPages += pages;
+          if (prefix) info.inShards = orBits(info.inShards, bits(shards));
+        }
+      }
       if (deeper) {
         info.extended = true;
         info.prefixPages = Infinity;
+        if (prefix) info.inShards = null;
       }
       info.shard = words2;
       return info;
     }));
+  }
+
+  /** A word's shards as a BigInt of bits; null: every shard (no bits written). */
+  function bits(shards) {
+    return shards === undefined ? null : BigInt(shards);
+  }
+
+  function orBits(a, b) {
+    return a === null || b === null ? null : a | b;
+  }
+
+  /** The main index's shards that may hold pages with every query word. */
+  function mainShards(recent, words, infos) {
+    const all = ["pagefind/", ...((recent && recent.shards) || [])];
+    if (!words.length || !infos) return all;
+    return all.filter((_, k) => infos.every(
+      (info) => info.inShards === null || ((info.inShards >> BigInt(k)) & 1n) === 1n));
   }
 
   /** Optimal string alignment distance, giving up above ``limit``. */
@@ -329,24 +359,32 @@
 
   const loaded = new Map();
   let vocabularyMiss = false;
-  let runBundle = "pagefind/";
-  /** Pagefind over one bundle (pagefind/, with the main index's other shards and the
-   * recent index merged in; or the headings'). */
-  function loadPagefind(recent, bundle = "pagefind/") {
-    if (!loaded.has(bundle)) {
-      loaded.set(bundle, (async () => {
-        const pagefind = await import(new URL(`${bundle}pagefind.js`, root).href);
+  let runBundles = null;  // what the search on the page ran on
+  /** Pagefind over some bundles searched as one: the main index's shards that
+   * may match and the recent index, or the headings index alone. */
+  function loadPagefind(bundles) {
+    const key = bundles.join(" ");
+    if (!loaded.has(key)) {
+      loaded.set(key, (async () => {
+        const [first, ...others] = bundles.map((bundle) => new URL(bundle, root).href);
+        const module = await import(`${first}pagefind.js`);
+        // An instance of its own: another query may search other shards.
+        const pagefind = module.createInstance({ basePath: first });
         await pagefind.options({ baseUrl: root.pathname, excerptLength: 30, ranking: RANKING });
-        if (bundle === "pagefind/" && recent) {
-          const merged = [...(recent.shards || []), ...(recent.bundle ? [recent.bundle] : [])];
-          // In parallel: each merged index is registered before its first fetch.
-          await Promise.all(merged.map((other) => pagefind.mergeIndex(
-            new URL(other, root).href, { baseUrl: root.pathname })));
-        }
+        // In parallel: each merged index is registered before its first fetch.
+        await Promise.all(others.map((other) => pagefind.mergeIndex(
+          other, { baseUrl: root.pathname })));
         return pagefind;
       })());
     }
-    return loaded.get(bundle);
+    return loaded.get(key);
+  }
+
+  /** The bundles a search runs on: the headings index, or the main index's
+   * shards that may match and the recent index. */
+  function searchBundles(headings, recent, words, infos) {
+    if (headings) return [headings];
+    return [...mainShards(recent, words, infos), ...(recent && recent.bundle ? [recent.bundle] : [])];
   }
 
   /** Does a whole vocabulary ({word: pages}) allow every query word? */
@@ -449,10 +487,15 @@
     // A filter's essays, newest first, come from the headings index (it has the dates).
     const headings = words.length ? await headingsBundle(words, infos, recent)
       : await listingBundle(recent);
+    runBundles = searchBundles(headings, recent, words, infos);
+    if (!runBundles.length) {  // each word is in some shard, but no shard has them all
+      summary.textContent = `No results for ${what}.`;
+      showSuggestions(await suggestions(words, infos, 0), active);
+      return;
+    }
     let pagefind;
     try {
-      runBundle = headings || "pagefind/";
-      pagefind = await loadPagefind(recent, runBundle);
+      pagefind = await loadPagefind(runBundles);
     } catch (error) {
       summary.textContent = "Search is not available: its index was not found on this site.";
       return;
@@ -541,7 +584,9 @@
     if (!panel.open || groups.children.length) return;
     Promise.resolve(started).then(async () => {
       if (groups.children.length || vocabularyMiss || window.location.protocol === "file:") return;
-      const pagefind = await loadPagefind(await recentIndex(), runBundle);
+      const bundles = runBundles || searchBundles(null, await recentIndex(), [], null);
+      if (!bundles.length) return;
+      const pagefind = await loadPagefind(bundles);
       const totals = await pagefind.filters();
       const words = queryWords(query);
       if (!words.length && !Object.keys(active).length) {
