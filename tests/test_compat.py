@@ -140,6 +140,40 @@ def test_doctree_caches_can_be_switched_off(built):
           and env.__getstate__()["_write_doc_doctree_cache"] == {})
 
 
+def tocs_uses(package: str) -> list[str]:
+    """Each use of ``.tocs`` in an installed package's code that is not item
+    access, ``in``, ``pop`` or the attribute's declaration: what a
+    :class:`kb.lazytocs.LazyTocs` would not see."""
+    import importlib
+    import re
+
+    root = Path(importlib.import_module(package).__file__).parent  # type: ignore[arg-type]
+    others = []
+    for path in sorted(root.rglob("*.py")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0]  # noqa: PLW2901 - code only, not comments
+            for match in re.finditer(r"\.tocs\b", line):
+                before, after = line[:match.start()], line[match.end():]
+                if (after.startswith(("[", ".pop(")) or re.search(r"\bin\s+[\w.]*$", before)
+                        or line.strip().startswith("self.tocs: dict[")):
+                    continue
+                others.append(f"{path.relative_to(root)}: {line.strip()}")
+    return others
+
+
+def test_tocs_are_read_only_by_item_access(built, tmp_path):
+    from kb.lazytocs import LazyTocs
+
+    for package in ("sphinx", "furo", "myst_parser", "sphinxcontrib.bibtex"):
+        holds(f"{package} reads env.tocs only by item access, in and pop", "Sphinx 9.0.4",
+              lambda package=package: tocs_uses(package) == [])
+    env = built.env
+    tocs = LazyTocs()
+    _compat.replace_tocs(env, tocs)
+    holds("BuildEnvironment.tocs is an attribute the environment pickles", "Sphinx 9.0.4",
+          lambda: env.tocs is tocs and env.__getstate__()["tocs"] is tocs)
+
+
 def test_roles_forget_their_last_page():
     from sphinx.util.docutils import SphinxRole
 

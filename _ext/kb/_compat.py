@@ -101,7 +101,8 @@ __all__ = [
     "BibFile", "app_of", "bibtex_data", "default_latex_documents", "get_mtime",
     "inline_all_toctrees",
     "is_bibdata_outdated", "js_index", "rich_text_like", "save_environment",
-    "release_roles", "set_bibtex_data", "stream_doctrees", "strip_escape_sequences", "texescape",
+    "release_roles", "replace_tocs", "set_bibtex_data", "stream_doctrees",
+    "strip_escape_sequences", "texescape",
 ]
 
 #: 12. What Pagefind prints after indexing (its page count).
@@ -149,6 +150,11 @@ def stream_doctrees(env: BuildEnvironment, before_load: Callable[[], object]) ->
     """
     env._write_doc_doctree_cache = _Discarding()
     env._pickled_doctree_cache = _Discarding(before_load)
+
+
+def replace_tocs(env: BuildEnvironment, tocs: dict[str, Any]) -> None:
+    """18. Hold the tables of contents in ``tocs`` (a dict subclass)."""
+    env.tocs = tocs
 
 
 def release_roles() -> None:

@@ -59,6 +59,7 @@ from . import (
     gitdates,
     jsonld,
     latex,
+    lazytocs,
     listings,
     meta,
     nodes,
@@ -143,6 +144,7 @@ HANDLERS: tuple[Hook, ...] = (
     # -- env-before-read-docs: the pages about to be read (independent).
     Hook("env-before-read-docs", 500, encoding.check_encoding),  # not UTF-8
     Hook("env-before-read-docs", 500, listings.note_reads),  # for listing changes
+    Hook("env-before-read-docs", 500, lazytocs.make_lazy),  # tables pickled apart
     # -- source-read: a page's text, before parsing.
     # First: an oversized page is cut to its front matter before 500 reads it.
     Hook("source-read", 100, policy.limit_size),
