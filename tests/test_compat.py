@@ -168,10 +168,41 @@ def test_tocs_are_read_only_by_item_access(built, tmp_path):
         holds(f"{package} reads env.tocs only by item access, in and pop", "Sphinx 9.0.4",
               lambda package=package: tocs_uses(package) == [])
     env = built.env
-    tocs = LazyTocs()
+    before, tocs = env.tocs, LazyTocs()
     _compat.replace_tocs(env, tocs)
-    holds("BuildEnvironment.tocs is an attribute the environment pickles", "Sphinx 9.0.4",
-          lambda: env.tocs is tocs and env.__getstate__()["tocs"] is tocs)
+    try:
+        holds("BuildEnvironment.tocs is an attribute the environment pickles", "Sphinx 9.0.4",
+              lambda: env.tocs is tocs and env.__getstate__()["tocs"] is tocs)
+    finally:
+        _compat.replace_tocs(env, before)
+
+
+def test_project_maps_each_document_to_its_source(built):
+    env = built.env
+    holds("Project._docname_to_path (docname -> source path under srcdir)", "Sphinx 9.0.4",
+          lambda: set(_compat.source_paths(env)) == set(env.found_docs)
+          and all(Path(env.srcdir, path) == Path(env.doc2path(docname))
+                  for docname, path in _compat.source_paths(env).items()))
+
+
+def test_build_info_decides_whether_every_page_is_outdated(built):
+    from sphinx.builders import Builder
+    from sphinx.builders.html import StandaloneHTMLBuilder
+
+    source = inspect.getsource(StandaloneHTMLBuilder.get_outdated_docs)
+    holds("StandaloneHTMLBuilder.get_outdated_docs: BuildInfo.load(.buildinfo) against "
+          "self.build_info, then the newest template against .buildinfo's time",
+          "Sphinx 9.0.4",
+          lambda: "BuildInfo.load(build_info_path)" in source
+          and "self.build_info != build_info" in source
+          and "self.templates.newest_template_mtime()" in source
+          and "template_mtime > old_mtime" in source)
+    holds("Builder.read and Builder.build_update call env.get_outdated_files and "
+          "self.get_outdated_docs as methods", "Sphinx 9.0.4",
+          lambda: "self.env.get_outdated_files(" in inspect.getsource(Builder.read)
+          and "self.get_outdated_docs()" in inspect.getsource(Builder.build_update))
+    holds("unchanged_build_info_time after a build", "Sphinx 9.0.4",
+          lambda: isinstance(_compat.unchanged_build_info_time(built.builder), int))
 
 
 def test_roles_forget_their_last_page():

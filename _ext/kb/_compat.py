@@ -76,6 +76,7 @@ Pagefind 1.5.2 (its command-line output; ``pagefind_bundle.py``)
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 from collections.abc import Callable
@@ -85,6 +86,7 @@ from typing import TYPE_CHECKING, Any
 from docutils.parsers.rst import roles as _docutils_roles
 from sphinx._cli.util.errors import strip_escape_sequences
 from sphinx.application import ENV_PICKLE_FILENAME
+from sphinx.builders.html._build_info import BuildInfo
 from sphinx.builders.latex import default_latex_documents
 from sphinx.search import js_index
 from sphinx.util import texescape
@@ -94,6 +96,7 @@ from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.builders.html import StandaloneHTMLBuilder
     from sphinx.environment import BuildEnvironment
 
 __all__ = [
@@ -101,7 +104,8 @@ __all__ = [
     "BibFile", "app_of", "bibtex_data", "default_latex_documents", "get_mtime",
     "inline_all_toctrees",
     "is_bibdata_outdated", "js_index", "rich_text_like", "save_environment",
-    "release_roles", "replace_tocs", "set_bibtex_data", "stream_doctrees",
+    "release_roles", "replace_tocs", "set_bibtex_data", "source_paths",
+    "unchanged_build_info_time", "stream_doctrees",
     "strip_escape_sequences", "texescape",
 ]
 
@@ -155,6 +159,28 @@ def stream_doctrees(env: BuildEnvironment, before_load: Callable[[], object]) ->
 def replace_tocs(env: BuildEnvironment, tocs: dict[str, Any]) -> None:
     """18. Hold the tables of contents in ``tocs`` (a dict subclass)."""
     env.tocs = tocs
+
+
+def source_paths(env: BuildEnvironment) -> dict[str, Any]:
+    """19. Each document's source path, relative to the source folder."""
+    return env.project._docname_to_path
+
+
+def unchanged_build_info_time(builder: StandaloneHTMLBuilder) -> int | None:
+    """20. The newest template's time (microseconds, 0 without templates)
+    when ``.buildinfo`` matches the build and is newer than every template;
+    None when Sphinx would take every page as outdated (or warn)."""
+    path = Path(builder.outdir, ".buildinfo")
+    try:
+        if BuildInfo.load(path) != builder.build_info:
+            return None
+        info_mtime = -(os.stat(path).st_mtime_ns // -1_000)
+    except (ValueError, OSError):
+        return None
+    if not builder.templates:
+        return 0
+    template_mtime = int(builder.templates.newest_template_mtime() * 10**6)
+    return None if template_mtime > info_mtime else template_mtime
 
 
 def release_roles() -> None:

@@ -52,6 +52,7 @@ from . import (
     embeds,
     encoding,
     essaypdf,
+    fastscan,
     feed,
     feeds,
     funding,
@@ -118,6 +119,8 @@ HANDLERS: tuple[Hook, ...] = (
     # -- builder-inited: the environment is loaded, the builder made.
     # First: freeze the loaded environment before any handler makes objects.
     Hook("builder-inited", 0, gcpause.environment_loaded),
+    # Before Builder.read asks which sources changed.
+    Hook("builder-inited", 10, fastscan.use_fast_scans),
     # Before sphinxcontrib-bibtex's handlers (500) parse refs.bib: our
     # parse, with one message per problem, becomes their cache.
     Hook("builder-inited", 400, bibcheck.check_bibfiles),
