@@ -185,6 +185,21 @@ def test_project_maps_each_document_to_its_source(built):
                   for docname, path in _compat.source_paths(env).items()))
 
 
+def test_project_discover_fills_docnames_and_both_maps():
+    from sphinx.project import Project
+
+    source = inspect.getsource(Project.discover)
+    holds("Project.discover: get_matching_files(srcdir, include, exclude + EXCLUDE_PATHS), "
+          "path2doc, os.access, then docnames and both maps", "Sphinx 9.0.4",
+          lambda: "[*exclude_paths, *EXCLUDE_PATHS]" in source
+          and "os.access(self.srcdir / filename, os.R_OK)" in source
+          and "self._path_to_docname[path] = docname" in source
+          and "self._docname_to_path[docname] = path" in source
+          and "self.project.discover(" in inspect.getsource(BuildEnvironment.find_files)
+          and list(_compat.PROJECT_EXCLUDE_PATHS) == ["**/_sources", ".#*", "**/.#*",
+                                                      "*.lproj/**"])
+
+
 def test_build_info_decides_whether_every_page_is_outdated(built):
     from sphinx.builders import Builder
     from sphinx.builders.html import StandaloneHTMLBuilder

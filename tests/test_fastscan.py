@@ -107,3 +107,29 @@ def test_the_environment_is_pickled_as_sphinx_s_own_class(tmp_path):
     assert type(app.env) is ScanningEnvironment
     with open(Path(app.doctreedir) / ENV_PICKLE_FILENAME, "rb") as file:
         assert type(pickle.load(file)) is BuildEnvironment
+
+
+@pytest.mark.parametrize("include", [("**",), ("essays/**", "index.md", "sub/**")])
+def test_discovered_documents_are_sphinx_s(tmp_path, include):
+    import unicodedata
+
+    from sphinx.project import Project
+
+    from kb.fastscan import ScanningProject
+
+    src = copy_root("kb", tmp_path / "src")
+    files = ["notes.txt", "sub/deeper/page.md", "sub/skipped/page.md", "_sources/x.md",
+             ".#lock.md", "sub/.#lock.md", unicodedata.normalize("NFD", "sub/café.md"),
+             "_build/y.md", "dup.md", "dup.rst", "sub/page.rst"]
+    for name in files:
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_text("# Page\n", encoding="utf-8")
+    exclude = ["_build", "sub/skipped", "README.md", "*.txt"]
+    found = []
+    for cls in (Project, ScanningProject):
+        project = cls(src, (".md", ".rst"))
+        docnames = set(project.discover(exclude, include))
+        found.append((docnames, project._path_to_docname, project._docname_to_path))
+    assert found[0] == found[1]
+    assert "sub/deeper/page" in found[1][0]
+    assert not {"sub/skipped/page", "_build/y", ".#lock", "sub/.#lock"} & found[1][0]

@@ -31,14 +31,22 @@ against Sphinx's on the same files.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.environment import BuildEnvironment
+from sphinx.locale import __
+from sphinx.project import Project
+from sphinx.util import logging
+from sphinx.util.matching import compile_matchers
 
 from . import _compat
+
+logger = logging.getLogger(__name__)
 
 
 def mtime_us(path: str) -> int:
@@ -109,6 +117,67 @@ def outdated_pages(builder: StandaloneHTMLBuilder, template_mtime: int) -> Itera
             pass  # the source is gone: Sphinx skips it too
 
 
+def matching_files(srcdir: str, include: Iterable[str], exclude: Iterable[str]) -> Iterator[str]:
+    """Sphinx's ``get_matching_files`` with string paths: each file under
+    ``srcdir`` (posix, NFC) that an include pattern matches and no exclude
+    pattern does, in sorted order per folder; excluded folders not entered."""
+    includes, excludes = compile_matchers(include), compile_matchers(exclude)
+    root_dir = os.path.realpath(srcdir)
+    for root, dirs, files in os.walk(root_dir, followlinks=True):
+        relative = os.path.relpath(root, root_dir).replace(os.path.sep, "/")
+        prefix = "" if relative == "." else relative + "/"
+        for name in sorted(files):
+            path = unicodedata.normalize("NFC", prefix + name)
+            if any(m(path) for m in includes) and not any(m(path) for m in excludes):
+                yield path
+        dirs[:] = [name for name in sorted(dirs)
+                   if not any(m(unicodedata.normalize("NFC", prefix + name)) for m in excludes)]
+
+
+def discover(project: Project, exclude: Iterable[str], include: Iterable[str]) -> set[str]:
+    """``Project.discover``: the documents of the source folder, with the
+    same warnings, filling the project's maps as Sphinx does."""
+    srcdir = os.fspath(project.srcdir)
+    docnames, by_path, by_name = _compat.project_maps(project)
+    docnames.clear()
+    by_path.clear()
+    by_name.clear()
+    suffixes = project.source_suffix
+    for filename in matching_files(srcdir, include, [*exclude, *_compat.PROJECT_EXCLUDE_PATHS]):
+        name = filename.rpartition("/")[2]
+        suffix = next((s for s in suffixes if name.endswith(s)), None)
+        if suffix is None:
+            continue
+        docname = filename.removesuffix(suffix)
+        if not docname:
+            continue
+        if docname in docnames:
+            files = [str(f.relative_to(project.srcdir))
+                     for f in project.srcdir.glob(f"{docname}.*")]
+            logger.warning(__('multiple files found for the document "%s": %s\n'
+                              "Use %r for the build."), docname, ", ".join(files),
+                           project.doc2path(docname, absolute=True), once=True)
+        elif os.access(f"{srcdir}/{filename}", os.R_OK):
+            docnames.add(docname)
+            path = Path(filename)
+            by_path[path] = docname
+            by_name[docname] = path
+        else:
+            logger.warning(__("Ignored unreadable document %r."), filename, location=docname)
+    return docnames
+
+
+class ScanningProject(Project):
+    """Sphinx's project with :func:`discover`; pickled as Sphinx's."""
+
+    def discover(self, exclude_paths: Iterable[str] = (),
+                 include_paths: Iterable[str] = ("**",)) -> set[str]:
+        return discover(self, exclude_paths, include_paths)
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        return (object.__new__, (Project,), vars(self))
+
+
 class ScanningEnvironment(BuildEnvironment):
     """Sphinx's environment with :func:`outdated_files`; pickled as Sphinx's."""
 
@@ -136,5 +205,7 @@ def use_fast_scans(app: Sphinx) -> None:
     """Give the environment and the ``html`` builder the checks above."""
     if type(app.env) is BuildEnvironment:
         app.env.__class__ = ScanningEnvironment
+    if type(app.env.project) is Project:
+        app.env.project.__class__ = ScanningProject
     if type(app.builder) is StandaloneHTMLBuilder:
         app.builder.__class__ = ScanningHTMLBuilder
