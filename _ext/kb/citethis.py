@@ -228,6 +228,7 @@ def _site_records(app: Sphinx) -> dict[str, SiteRecord]:
             records = {}
         path.unlink(missing_ok=True)
         state.cite_records = records
+        state.cite_loaded = dict(records) if records else None
     return records
 
 
@@ -300,6 +301,7 @@ def write_site_files(app: Sphinx, exception: BaseException | None) -> None:
     out = Path(app.outdir)
     paths = [out / f"{SITE_FILES}{suffix}" for suffix in (".bib", ".ris", ".json")]
     records = _site_records(app)
+    loaded = build_state(app).cite_loaded  # what the files on disk hold
     essays = kb_domain(app.env).essays_sorted()
     current = {essay.docname for essay in essays}
     write_missing_essay_files(app, sorted(current))
@@ -307,6 +309,16 @@ def write_site_files(app: Sphinx, exception: BaseException | None) -> None:
             and records.keys() == current:
         _save_site_records(app, records)
         return
+    if loaded is not None and loaded.keys() == current and all(p.is_file() for p in paths):
+        for docname in current - records.keys():  # pages written, in any process
+            records[docname] = site_record(app, kb_domain(app.env).essays[docname])
+        if all(records[docname] == entry for docname, entry in loaded.items()):
+            # Pages written again, their entries unchanged (a text edit): the
+            # same essays in the same order (titles, dates and addresses are
+            # in the entries), so the files would be written as they are.
+            _save_site_records(app, records)
+            rebuilds.remember(app, "citethis")
+            return
     if records.keys() != current:  # essays removed, or no records (a first build)
         remove_stale_files(app)
         for docname in records.keys() - current:
@@ -324,6 +336,7 @@ def write_site_files(app: Sphinx, exception: BaseException | None) -> None:
 
 def _save_site_records(app: Sphinx, records: dict[str, SiteRecord]) -> None:
     build_state(app).cite_records = None
+    build_state(app).cite_loaded = None
     path = Path(app.doctreedir, SITE_RECORDS)
     with contextlib.suppress(OSError):  # only a cache
         path.write_bytes(pickle.dumps(((_RECORDS_FORMAT, rebuilds.config_fingerprint(app)),
