@@ -140,10 +140,11 @@ def test_doctree_caches_can_be_switched_off(built):
           and env.__getstate__()["_write_doc_doctree_cache"] == {})
 
 
-def tocs_uses(package: str) -> list[str]:
-    """Each use of ``.tocs`` in an installed package's code that is not item
-    access, ``in``, ``pop`` or the attribute's declaration: what a
-    :class:`kb.lazytocs.LazyTocs` would not see."""
+def tocs_uses(package: str, name: str = "tocs") -> list[str]:
+    """Each use of ``.tocs`` (or ``.longtitles``) in an installed package's
+    code that is not item access, ``get``, ``in``, ``pop`` or the
+    attribute's declaration: what a :class:`kb.lazytocs.LazyTocs` would not
+    see."""
     import importlib
     import re
 
@@ -152,10 +153,11 @@ def tocs_uses(package: str) -> list[str]:
     for path in sorted(root.rglob("*.py")):
         for line in path.read_text(encoding="utf-8").splitlines():
             line = line.split("#", 1)[0]  # noqa: PLW2901 - code only, not comments
-            for match in re.finditer(r"\.tocs\b", line):
+            for match in re.finditer(rf"\.{name}\b", line):
                 before, after = line[:match.start()], line[match.end():]
-                if (after.startswith(("[", ".pop(")) or re.search(r"\bin\s+[\w.]*$", before)
-                        or line.strip().startswith("self.tocs: dict[")):
+                if (after.startswith(("[", ".pop(", ".get("))
+                        or re.search(r"\bin\s+[\w.]*$", before)
+                        or line.strip().startswith(f"self.{name}: dict[")):
                     continue
                 others.append(f"{path.relative_to(root)}: {line.strip()}")
     return others
@@ -165,16 +167,23 @@ def test_tocs_are_read_only_by_item_access(built, tmp_path):
     from kb.lazytocs import LazyTocs
 
     for package in ("sphinx", "furo", "myst_parser", "sphinxcontrib.bibtex"):
-        holds(f"{package} reads env.tocs only by item access, in and pop", "Sphinx 9.0.4",
-              lambda package=package: tocs_uses(package) == [])
+        for name in ("tocs", "longtitles"):
+            holds(f"{package} reads env.{name} only by item access, get, in and pop",
+                  "Sphinx 9.0.4",
+                  lambda package=package, name=name: tocs_uses(package, name) == [])
     env = built.env
     before, tocs = env.tocs, LazyTocs()
     _compat.replace_tocs(env, tocs)
+    before_long, longtitles = env.longtitles, LazyTocs()
+    _compat.replace_longtitles(env, longtitles)
     try:
-        holds("BuildEnvironment.tocs is an attribute the environment pickles", "Sphinx 9.0.4",
-              lambda: env.tocs is tocs and env.__getstate__()["tocs"] is tocs)
+        holds("BuildEnvironment.tocs and .longtitles are attributes the environment pickles",
+              "Sphinx 9.0.4",
+              lambda: env.tocs is tocs and env.__getstate__()["tocs"] is tocs
+              and env.__getstate__()["longtitles"] is longtitles)
     finally:
         _compat.replace_tocs(env, before)
+        _compat.replace_longtitles(env, before_long)
 
 
 def test_project_maps_each_document_to_its_source(built):

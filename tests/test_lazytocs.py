@@ -115,6 +115,15 @@ def test_the_environment_holds_each_table_as_its_own_pickle(site):
     assert "Opening" in opening
 
 
+def test_long_titles_are_kept_the_same_way(site):
+    _, app = site
+    env = saved_environment(app)
+    assert type(env.longtitles) is LazyTocs
+    assert all(type(value) is bytes for value in dict.values(env.longtitles))
+    assert env.longtitles["essays/alpha"].astext() == "Alpha essay"
+    assert env.longtitles.get("essays/alpha").astext() == "Alpha essay"
+
+
 def test_a_rebuild_reading_tables_from_their_pickles_equals_a_fresh_build(site, tmp_path):
     src, _ = site
     retitle(src)
@@ -127,11 +136,16 @@ def test_a_rebuild_reading_tables_from_their_pickles_equals_a_fresh_build(site, 
 def test_an_environment_saved_with_plain_tables_loads(site, tmp_path):
     """An environment pickled before kb.lazytocs holds a dict of nodes."""
     src, app = site
-    rewrite_environment(app, lambda env: setattr(env, "tocs", dict(env.tocs.items())))
+    def plain(env) -> None:
+        env.tocs = dict(env.tocs.items())
+        env.longtitles = dict(env.longtitles.items())
+
+    rewrite_environment(app, plain)
     assert type(saved_environment(app).tocs) is dict
     retitle(src)
     again = build(src)
     assert again.warning.getvalue() == ""
     assert "essays/alpha" in again.env.tocs and type(saved_environment(again).tocs) is LazyTocs
+    assert type(saved_environment(again).longtitles) is LazyTocs
     fresh = fresh_build_of(src, tmp_path / "fresh")
     assert_same(filecmp.dircmp(again.outdir, fresh.outdir, ignore=IGNORE))

@@ -37,12 +37,13 @@ Sphinx 9.0.4
       ``get_doctree``) and ``BuildEnvironment._pickled_doctree_cache`` (the
       pickled bytes of every doctree ``get_doctree`` loaded, kept for the
       whole build) -> :func:`stream_doctrees` (``gcpause.py``).
-  18. ``BuildEnvironment.tocs`` (every page's table of contents) is read
-      and written only by item access, ``in``, ``pop`` and item assignment
-      (``TocTreeCollector``, the ``TocTree`` adapter, the gettext builder;
-      furo reads it through the adapter), so a dict subclass that
-      overrides item access sees every read -> :func:`replace_tocs`
-      (``lazytocs.py``).
+  18. ``BuildEnvironment.tocs`` (every page's table of contents) and
+      ``BuildEnvironment.longtitles`` are read and written only by item
+      access, ``get`` (longtitles), ``in``, ``pop`` and item assignment
+      (``TocTreeCollector``, ``TitleCollector``, the ``TocTree`` adapter,
+      the HTML and gettext builders; furo reads them through these), so a
+      dict subclass that overrides item access and ``get`` sees every read
+      -> :func:`replace_tocs`, :func:`replace_longtitles` (``lazytocs.py``).
   19. ``Project._docname_to_path`` (each document's source path relative
       to the source folder) and ``Project._path_to_docname``, filled by
       ``Project.discover`` with ``docnames`` from the files
@@ -127,7 +128,8 @@ __all__ = [
     "BibFile", "app_of", "bibtex_data", "default_latex_documents", "get_mtime",
     "inline_all_toctrees",
     "is_bibdata_outdated", "js_index", "rich_text_like", "save_environment",
-    "PROJECT_EXCLUDE_PATHS", "project_maps", "release_roles", "replace_tocs",
+    "PROJECT_EXCLUDE_PATHS", "project_maps", "release_roles", "replace_longtitles",
+    "replace_tocs",
     "set_bibtex_data", "source_paths",
     "unchanged_build_info_time", "stream_doctrees",
     "strip_escape_sequences", "texescape",
@@ -185,6 +187,11 @@ def stream_doctrees(env: BuildEnvironment, before_load: Callable[[], object]) ->
 def replace_tocs(env: BuildEnvironment, tocs: dict[str, Any]) -> None:
     """18. Hold the tables of contents in ``tocs`` (a dict subclass)."""
     env.tocs = tocs
+
+
+def replace_longtitles(env: BuildEnvironment, longtitles: dict[str, Any]) -> None:
+    """18. Hold the pages' long titles in ``longtitles`` (a dict subclass)."""
+    env.longtitles = longtitles
 
 
 def source_paths(env: BuildEnvironment) -> dict[str, Any]:

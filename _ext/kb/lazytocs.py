@@ -17,8 +17,14 @@ Pickling and unpickling 10,000 byte strings costs a few milliseconds. A
 table's nodes refer to nothing outside it (no ``document``, no parent), so
 pickling each alone gives the same trees as pickling them together.
 
-How Sphinx and furo use ``env.tocs`` (``tests/test_compat.py``, touch
-point 18): item access, ``in``, ``pop`` and assignment. The other ways to
+Each page's long title (``env.longtitles``, 2.2 MB of nodes at 10,000
+essays, 0.08 s of each edit) is kept the same way: Sphinx reads it only
+for the page it writes. Its short title (``env.titles``) is not: the
+object inventory (``objects.inv``) reads every page's at every build.
+
+How Sphinx and furo use ``env.tocs`` and ``env.longtitles``
+(``tests/test_compat.py``, touch point 18): item access, ``get``, ``in``,
+``pop`` and assignment. The other ways to
 read a dict's values (``get``, ``values``, ``items``, ``setdefault``,
 ``copy``) are overridden too; the one that cannot be is ``dict(tocs)``
 or ``{**tocs}``, which copy the stored bytes: nothing in Sphinx 9.0.4
@@ -102,10 +108,16 @@ def restore(packed: dict[str, bytes]) -> LazyTocs:
     return tocs
 
 
+def _lazy(values: dict[str, Any]) -> LazyTocs:
+    lazy = LazyTocs()
+    dict.update(lazy, values)
+    return lazy
+
+
 def make_lazy(app: Sphinx, env: BuildEnvironment, *args: Any) -> None:
-    """``env.tocs`` as a :class:`LazyTocs` (an environment made by an
-    earlier version or by Sphinx itself holds a plain dict)."""
+    """``env.tocs`` and ``env.longtitles`` as :class:`LazyTocs` (an
+    environment made by an earlier version or by Sphinx holds plain dicts)."""
     if not isinstance(env.tocs, LazyTocs):
-        tocs = LazyTocs()
-        dict.update(tocs, env.tocs)
-        _compat.replace_tocs(env, tocs)
+        _compat.replace_tocs(env, _lazy(env.tocs))
+    if not isinstance(env.longtitles, LazyTocs):
+        _compat.replace_longtitles(env, _lazy(env.longtitles))
