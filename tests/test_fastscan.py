@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,8 +27,9 @@ ESSAY = "---\ntitle: {title}\ndate: 2021-01-01\nauthors:\n  - id: ann\nthemes: [
 
 
 def later(path: Path, seconds: int = 3600) -> None:
-    """Make ``path`` look written ``seconds`` after now."""
-    when = path.stat().st_mtime + seconds
+    """Make ``path`` look written ``seconds`` after now (not after its own
+    time: the test root's files keep the repository's times when copied)."""
+    when = time.time() + seconds
     os.utime(path, (when, when))
 
 
