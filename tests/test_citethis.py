@@ -166,3 +166,31 @@ def test_real_site_seed_essay(site_html):
     assert not re.search(r"\b(19|20)\d\d\b", text.split("Available from")[0])  # no year
     entry = parse_string(bibtex(outdir, SEED_ESSAY), "bibtex").entries
     assert list(entry) == ["currie-can-clahrc-wm-enact-distributed-leadership"]
+
+
+CITATION_FILES = ("references.bib", "references.ris", "references.json")
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+def test_a_text_edit_leaves_the_site_citation_files_as_they_were(tmp_path, parallel):
+    """The essay's page is written again, its entry is the same: the site-wide
+    files are not written again (14 MB at 10,000 essays); a new title is."""
+    src = copy_root("web", tmp_path / "src")
+    first = build(src, parallel=parallel)
+    out, records = Path(first.outdir), Path(first.doctreedir) / "kb-citethis.pickle"
+    stamps = {name: (out / name).stat().st_mtime_ns for name in CITATION_FILES}
+    stamps["entries"] = records.stat().st_mtime_ns
+    essay = src / "essays" / "dated-old.md"
+    essay.write_text(essay.read_text(encoding="utf-8") + "\nA sentence added later.\n",
+                     encoding="utf-8")
+    app = build(src, parallel=parallel)
+    assert app.warning.getvalue() == ""
+    assert "added later" in (out / "essays" / "dated-old.html").read_text(encoding="utf-8")
+    assert {name: (out / name).stat().st_mtime_ns for name in CITATION_FILES} \
+        | {"entries": records.stat().st_mtime_ns} == stamps
+    essay.write_text(essay.read_text(encoding="utf-8").replace("title: ", "title: Retitled "),
+                     encoding="utf-8")
+    app = build(src, parallel=parallel)
+    assert app.warning.getvalue() == ""
+    for name in CITATION_FILES:
+        assert "Retitled" in (out / name).read_text(encoding="utf-8")

@@ -140,6 +140,95 @@ def test_doctree_caches_can_be_switched_off(built):
           and env.__getstate__()["_write_doc_doctree_cache"] == {})
 
 
+def tocs_uses(package: str, name: str = "tocs") -> list[str]:
+    """Each use of ``.tocs`` (or ``.longtitles``) in an installed package's
+    code that is not item access, ``get``, ``in``, ``pop`` or the
+    attribute's declaration: what a :class:`kb.lazytocs.LazyTocs` would not
+    see."""
+    import importlib
+    import re
+
+    root = Path(importlib.import_module(package).__file__).parent  # type: ignore[arg-type]
+    others = []
+    for path in sorted(root.rglob("*.py")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0]  # noqa: PLW2901 - code only, not comments
+            for match in re.finditer(rf"\.{name}\b", line):
+                before, after = line[:match.start()], line[match.end():]
+                if (after.startswith(("[", ".pop(", ".get("))
+                        or re.search(r"\bin\s+[\w.]*$", before)
+                        or line.strip().startswith(f"self.{name}: dict[")):
+                    continue
+                others.append(f"{path.relative_to(root)}: {line.strip()}")
+    return others
+
+
+def test_tocs_are_read_only_by_item_access(built, tmp_path):
+    from kb.lazytocs import LazyTocs
+
+    for package in ("sphinx", "furo", "myst_parser", "sphinxcontrib.bibtex"):
+        for name in ("tocs", "longtitles"):
+            holds(f"{package} reads env.{name} only by item access, get, in and pop",
+                  "Sphinx 9.0.4",
+                  lambda package=package, name=name: tocs_uses(package, name) == [])
+    env = built.env
+    before, tocs = env.tocs, LazyTocs()
+    _compat.replace_tocs(env, tocs)
+    before_long, longtitles = env.longtitles, LazyTocs()
+    _compat.replace_longtitles(env, longtitles)
+    try:
+        holds("BuildEnvironment.tocs and .longtitles are attributes the environment pickles",
+              "Sphinx 9.0.4",
+              lambda: env.tocs is tocs and env.__getstate__()["tocs"] is tocs
+              and env.__getstate__()["longtitles"] is longtitles)
+    finally:
+        _compat.replace_tocs(env, before)
+        _compat.replace_longtitles(env, before_long)
+
+
+def test_project_maps_each_document_to_its_source(built):
+    env = built.env
+    holds("Project._docname_to_path (docname -> source path under srcdir)", "Sphinx 9.0.4",
+          lambda: set(_compat.source_paths(env)) == set(env.found_docs)
+          and all(Path(env.srcdir, path) == Path(env.doc2path(docname))
+                  for docname, path in _compat.source_paths(env).items()))
+
+
+def test_project_discover_fills_docnames_and_both_maps():
+    from sphinx.project import Project
+
+    source = inspect.getsource(Project.discover)
+    holds("Project.discover: get_matching_files(srcdir, include, exclude + EXCLUDE_PATHS), "
+          "path2doc, os.access, then docnames and both maps", "Sphinx 9.0.4",
+          lambda: "[*exclude_paths, *EXCLUDE_PATHS]" in source
+          and "os.access(self.srcdir / filename, os.R_OK)" in source
+          and "self._path_to_docname[path] = docname" in source
+          and "self._docname_to_path[docname] = path" in source
+          and "self.project.discover(" in inspect.getsource(BuildEnvironment.find_files)
+          and list(_compat.PROJECT_EXCLUDE_PATHS) == ["**/_sources", ".#*", "**/.#*",
+                                                      "*.lproj/**"])
+
+
+def test_build_info_decides_whether_every_page_is_outdated(built):
+    from sphinx.builders import Builder
+    from sphinx.builders.html import StandaloneHTMLBuilder
+
+    source = inspect.getsource(StandaloneHTMLBuilder.get_outdated_docs)
+    holds("StandaloneHTMLBuilder.get_outdated_docs: BuildInfo.load(.buildinfo) against "
+          "self.build_info, then the newest template against .buildinfo's time",
+          "Sphinx 9.0.4",
+          lambda: "BuildInfo.load(build_info_path)" in source
+          and "self.build_info != build_info" in source
+          and "self.templates.newest_template_mtime()" in source
+          and "template_mtime > old_mtime" in source)
+    holds("Builder.read and Builder.build_update call env.get_outdated_files and "
+          "self.get_outdated_docs as methods", "Sphinx 9.0.4",
+          lambda: "self.env.get_outdated_files(" in inspect.getsource(Builder.read)
+          and "self.get_outdated_docs()" in inspect.getsource(Builder.build_update))
+    holds("unchanged_build_info_time after a build", "Sphinx 9.0.4",
+          lambda: isinstance(_compat.unchanged_build_info_time(built.builder), int))
+
+
 def test_roles_forget_their_last_page():
     from sphinx.util.docutils import SphinxRole
 

@@ -134,3 +134,12 @@ def test_make_html_then_latexpdf_puts_each_pdf_beside_its_page(site_latexpdf):
     seed = text(html_dir / f"{SEED_ESSAY}.pdf")
     assert seed.startswith("Can CLAHRC WM Enact Distributed Leadership Graeme Currie ")
     assert "References 1. Heifetz RA." in seed
+
+
+@pytest.mark.parametrize("name", ["syn-00001-a-title", "a.b", "a.", ".hidden", "a.b.c", "x"])
+def test_a_pdf_s_name_is_the_page_s_with_pdf_for_its_suffix(name):
+    from pathlib import PurePosixPath
+
+    from kb.essaypdf import pdf_file_name
+
+    assert pdf_file_name(name) == PurePosixPath(name).with_suffix(".pdf").name

@@ -13,7 +13,9 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
 * ``citations`` numbered citations and reference lists (any page);
   ``vancouver`` the house style; ``bibcheck`` clear messages for refs.bib,
   ``bibreparse`` parsing only its changed entries, ``keptbib`` the parse
-  pickled beside the environment;
+  pickled beside the environment; ``lazytocs`` each page's table of
+  contents and long title unpickled only when read; ``fastscan`` Sphinx's checks for
+  changed sources, made cheaper;
 * ``listings`` the generated lists; ``paging`` long lists split into
   parts; ``checks`` checks across pages;
   ``completeness`` no essay lost (every essay where readers look), with

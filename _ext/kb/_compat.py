@@ -37,6 +37,28 @@ Sphinx 9.0.4
       ``get_doctree``) and ``BuildEnvironment._pickled_doctree_cache`` (the
       pickled bytes of every doctree ``get_doctree`` loaded, kept for the
       whole build) -> :func:`stream_doctrees` (``gcpause.py``).
+  18. ``BuildEnvironment.tocs`` (every page's table of contents) and
+      ``BuildEnvironment.longtitles`` are read and written only by item
+      access, ``get`` (longtitles), ``in``, ``pop`` and item assignment
+      (``TocTreeCollector``, ``TitleCollector``, the ``TocTree`` adapter,
+      the HTML and gettext builders; furo reads them through these), so a
+      dict subclass that overrides item access and ``get`` sees every read
+      -> :func:`replace_tocs`, :func:`replace_longtitles` (``lazytocs.py``).
+  19. ``Project._docname_to_path`` (each document's source path relative
+      to the source folder) and ``Project._path_to_docname``, filled by
+      ``Project.discover`` with ``docnames`` from the files
+      ``sphinx.util.matching.get_matching_files`` finds, excluding
+      ``sphinx.project.EXCLUDE_PATHS`` -> :func:`source_paths`,
+      :func:`project_maps`, :data:`PROJECT_EXCLUDE_PATHS` (``fastscan.py``).
+  20. How ``StandaloneHTMLBuilder.get_outdated_docs`` decides that every
+      page is outdated: ``sphinx.builders.html._build_info.BuildInfo``
+      loaded from ``.buildinfo`` differs from ``builder.build_info``, or
+      the newest template (``builder.templates.newest_template_mtime()``)
+      is newer than that file -> :func:`unchanged_build_info_time`
+      (``fastscan.py``); and that ``Builder.read``, ``Builder.build_update``
+      and ``BuildEnvironment.find_files`` call ``env.get_outdated_files``,
+      ``builder.get_outdated_docs`` and ``env.project.discover`` as
+      methods, so subclasses' are used.
 
 docutils 0.22.4
   Doctrees are built and read with public node classes and
@@ -76,6 +98,7 @@ Pagefind 1.5.2 (its command-line output; ``pagefind_bundle.py``)
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 from collections.abc import Callable
@@ -85,7 +108,9 @@ from typing import TYPE_CHECKING, Any
 from docutils.parsers.rst import roles as _docutils_roles
 from sphinx._cli.util.errors import strip_escape_sequences
 from sphinx.application import ENV_PICKLE_FILENAME
+from sphinx.builders.html._build_info import BuildInfo
 from sphinx.builders.latex import default_latex_documents
+from sphinx.project import EXCLUDE_PATHS
 from sphinx.search import js_index
 from sphinx.util import texescape
 from sphinx.util.docutils import SphinxRole
@@ -94,18 +119,26 @@ from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.builders.html import StandaloneHTMLBuilder
     from sphinx.environment import BuildEnvironment
+    from sphinx.project import Project
 
 __all__ = [
     "ENV_PICKLE_FILENAME", "PAGEFIND_FRAGMENT_MAGIC", "PAGEFIND_PAGES_RE", "BibData",
     "BibFile", "app_of", "bibtex_data", "default_latex_documents", "get_mtime",
     "inline_all_toctrees",
     "is_bibdata_outdated", "js_index", "rich_text_like", "save_environment",
-    "release_roles", "set_bibtex_data", "stream_doctrees", "strip_escape_sequences", "texescape",
+    "PROJECT_EXCLUDE_PATHS", "project_maps", "release_roles", "replace_longtitles",
+    "replace_tocs",
+    "set_bibtex_data", "source_paths",
+    "unchanged_build_info_time", "stream_doctrees",
+    "strip_escape_sequences", "texescape",
 ]
 
 #: 12. What Pagefind prints after indexing (its page count).
 PAGEFIND_PAGES_RE = re.compile(r"Indexed (\d+) pages?")
+#: 19. Files that are never documents (Sphinx's own exclusions).
+PROJECT_EXCLUDE_PATHS: tuple[str, ...] = tuple(EXCLUDE_PATHS)
 #: 13. The bytes before the JSON in a decompressed fragment file.
 PAGEFIND_FRAGMENT_MAGIC = b"pagefind_dcd"
 
@@ -149,6 +182,43 @@ def stream_doctrees(env: BuildEnvironment, before_load: Callable[[], object]) ->
     """
     env._write_doc_doctree_cache = _Discarding()
     env._pickled_doctree_cache = _Discarding(before_load)
+
+
+def replace_tocs(env: BuildEnvironment, tocs: dict[str, Any]) -> None:
+    """18. Hold the tables of contents in ``tocs`` (a dict subclass)."""
+    env.tocs = tocs
+
+
+def replace_longtitles(env: BuildEnvironment, longtitles: dict[str, Any]) -> None:
+    """18. Hold the pages' long titles in ``longtitles`` (a dict subclass)."""
+    env.longtitles = longtitles
+
+
+def source_paths(env: BuildEnvironment) -> dict[str, Any]:
+    """19. Each document's source path, relative to the source folder."""
+    return env.project._docname_to_path
+
+
+def project_maps(project: Project) -> tuple[set[str], dict[Path, str], dict[str, Path]]:
+    """19. The project's documents and its two maps between names and paths."""
+    return project.docnames, project._path_to_docname, project._docname_to_path
+
+
+def unchanged_build_info_time(builder: StandaloneHTMLBuilder) -> int | None:
+    """20. The newest template's time (microseconds, 0 without templates)
+    when ``.buildinfo`` matches the build and is newer than every template;
+    None when Sphinx would take every page as outdated (or warn)."""
+    path = Path(builder.outdir, ".buildinfo")
+    try:
+        if BuildInfo.load(path) != builder.build_info:
+            return None
+        info_mtime = -(os.stat(path).st_mtime_ns // -1_000)
+    except (ValueError, OSError):
+        return None
+    if not builder.templates:
+        return 0
+    template_mtime = int(builder.templates.newest_template_mtime() * 10**6)
+    return None if template_mtime > info_mtime else template_mtime
 
 
 def release_roles() -> None:

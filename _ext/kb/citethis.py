@@ -187,6 +187,8 @@ def download_links(app: Sphinx, docname: str) -> nodes.paragraph:
 #: Beside the doctrees: each essay's entry in the site-wide files, as last
 #: written, so that a build remakes only the entries of the pages it wrote.
 SITE_RECORDS = "kb-citethis.pickle"
+#: Beside it while a build holds its entries (none trusted after a stop).
+HELD_SUFFIX = ".held"
 #: An essay's entry in the three formats: BibTeX, RIS, CSL-JSON item (as
 #: printed in the list, :func:`~kb.citeformats.csl_list_item`).
 SiteRecord = tuple[str, str, str]
@@ -214,20 +216,25 @@ def _site_records(app: Sphinx) -> dict[str, SiteRecord]:
 
     A build that stops before :func:`write_site_files` saves them again
     leaves none, so the next one makes every entry afresh instead of
-    trusting entries of pages it may have rewritten since.
+    trusting entries of pages it may have rewritten since. The file is
+    moved aside (:data:`HELD_SUFFIX`) rather than deleted, so that a build
+    whose entries all stayed as loaded moves it back instead of writing it.
     """
     state = build_state(app)
     records = state.cite_records
     if records is None:
         path = Path(app.doctreedir, SITE_RECORDS)
+        held = path.with_name(path.name + HELD_SUFFIX)
+        held.unlink(missing_ok=True)  # left by a build that stopped: not to trust
         try:
-            fingerprint, records = pickle.loads(path.read_bytes())
+            path.replace(held)
+            fingerprint, records = pickle.loads(held.read_bytes())
             if fingerprint != (_RECORDS_FORMAT, rebuilds.config_fingerprint(app)):
                 records = {}
         except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError):
             records = {}
-        path.unlink(missing_ok=True)
         state.cite_records = records
+        state.cite_loaded = dict(records) if records else None
     return records
 
 
@@ -300,6 +307,7 @@ def write_site_files(app: Sphinx, exception: BaseException | None) -> None:
     out = Path(app.outdir)
     paths = [out / f"{SITE_FILES}{suffix}" for suffix in (".bib", ".ris", ".json")]
     records = _site_records(app)
+    loaded = build_state(app).cite_loaded  # what the files on disk hold
     essays = kb_domain(app.env).essays_sorted()
     current = {essay.docname for essay in essays}
     write_missing_essay_files(app, sorted(current))
@@ -307,6 +315,20 @@ def write_site_files(app: Sphinx, exception: BaseException | None) -> None:
             and records.keys() == current:
         _save_site_records(app, records)
         return
+    if loaded is not None and loaded.keys() == current and all(p.is_file() for p in paths):
+        for docname in current - records.keys():  # pages written, in any process
+            records[docname] = site_record(app, kb_domain(app.env).essays[docname])
+        if all(records[docname] == entry for docname, entry in loaded.items()):
+            # Pages written again, their entries unchanged (a text edit): the
+            # same essays in the same order (titles, dates and addresses are
+            # in the entries), so the files would be written as they are,
+            # and so would the entries' own file (moved back).
+            build_state(app).cite_records = build_state(app).cite_loaded = None
+            path = Path(app.doctreedir, SITE_RECORDS)
+            with contextlib.suppress(OSError):
+                path.with_name(path.name + HELD_SUFFIX).replace(path)
+            rebuilds.remember(app, "citethis")
+            return
     if records.keys() != current:  # essays removed, or no records (a first build)
         remove_stale_files(app)
         for docname in records.keys() - current:
@@ -324,7 +346,9 @@ def write_site_files(app: Sphinx, exception: BaseException | None) -> None:
 
 def _save_site_records(app: Sphinx, records: dict[str, SiteRecord]) -> None:
     build_state(app).cite_records = None
+    build_state(app).cite_loaded = None
     path = Path(app.doctreedir, SITE_RECORDS)
+    path.with_name(path.name + HELD_SUFFIX).unlink(missing_ok=True)
     with contextlib.suppress(OSError):  # only a cache
         path.write_bytes(pickle.dumps(((_RECORDS_FORMAT, rebuilds.config_fingerprint(app)),
                                        records), pickle.HIGHEST_PROTOCOL))

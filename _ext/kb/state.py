@@ -74,6 +74,10 @@ class BuildState:
     #: ``citethis``: each essay's entry in the site-wide files (None: not
     #: loaded yet).
     cite_records: dict[str, tuple[str, str, str]] | None = None
+    #: ... and the entries as loaded, which the site-wide files on disk hold
+    #: (None: none loaded), so that files whose entries are unchanged are not
+    #: written again.
+    cite_loaded: dict[str, tuple[str, str, str]] | None = None
     #: ``bibcheck``: keys whose refs.bib entries changed in this build's parse
     #: (None: every entry was parsed), for ``citations``.
     bib_changed: set[str] | None = None

@@ -52,6 +52,7 @@ from . import (
     embeds,
     encoding,
     essaypdf,
+    fastscan,
     feed,
     feeds,
     funding,
@@ -59,6 +60,7 @@ from . import (
     gitdates,
     jsonld,
     latex,
+    lazytocs,
     listings,
     meta,
     nodes,
@@ -117,6 +119,8 @@ HANDLERS: tuple[Hook, ...] = (
     # -- builder-inited: the environment is loaded, the builder made.
     # First: freeze the loaded environment before any handler makes objects.
     Hook("builder-inited", 0, gcpause.environment_loaded),
+    # Before Builder.read asks which sources changed.
+    Hook("builder-inited", 10, fastscan.use_fast_scans),
     # Before sphinxcontrib-bibtex's handlers (500) parse refs.bib: our
     # parse, with one message per problem, becomes their cache.
     Hook("builder-inited", 400, bibcheck.check_bibfiles),
@@ -143,6 +147,7 @@ HANDLERS: tuple[Hook, ...] = (
     # -- env-before-read-docs: the pages about to be read (independent).
     Hook("env-before-read-docs", 500, encoding.check_encoding),  # not UTF-8
     Hook("env-before-read-docs", 500, listings.note_reads),  # for listing changes
+    Hook("env-before-read-docs", 500, lazytocs.make_lazy),  # tables pickled apart
     # -- source-read: a page's text, before parsing.
     # First: an oversized page is cut to its front matter before 500 reads it.
     Hook("source-read", 100, policy.limit_size),
