@@ -412,3 +412,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
     if report.skipped and needs_tools and os.environ.get("KB_REQUIRE_TOOLS") == "1":
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, where the tools must be installed: {report.longrepr}"
+
+
+def built_kb_root(tmp_path: Path):
+    """The small ``kb`` test root, copied and built clean without a warning:
+    ``(sources, app)`` for tests of what a build leaves beside the doctrees."""
+    src = copy_root("kb", tmp_path / "src")
+    app = build(src, freshenv=True)
+    assert app.warning.getvalue() == ""
+    return src, app

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from test_incremental import assert_same
 
-from conftest import build, copy_root
+from conftest import build, built_kb_root, copy_root
 from kb._compat import ENV_PICKLE_FILENAME
 from kb.keptbib import PREFIX, KeptBibliography
 
@@ -29,10 +29,7 @@ def append_line(path: Path, line: str) -> None:
 
 @pytest.fixture
 def site(tmp_path):
-    src = copy_root("kb", tmp_path / "src")
-    app = build(src, freshenv=True)
-    assert app.warning.getvalue() == ""
-    return src, app
+    return built_kb_root(tmp_path)
 
 
 def test_the_environment_holds_a_reference_to_the_parse_not_the_parse(site):

@@ -17,7 +17,7 @@ import pytest
 from docutils import nodes
 from test_incremental import assert_same
 
-from conftest import build, copy_root
+from conftest import build, built_kb_root
 from kb._compat import ENV_PICKLE_FILENAME
 from kb.lazytocs import LazyTocs
 
@@ -99,10 +99,7 @@ class TestLazyTocs:
 
 @pytest.fixture
 def site(tmp_path):
-    src = copy_root("kb", tmp_path / "src")
-    app = build(src, freshenv=True)
-    assert app.warning.getvalue() == ""
-    return src, app
+    return built_kb_root(tmp_path)
 
 
 def test_the_environment_holds_each_table_as_its_own_pickle(site):
