@@ -101,23 +101,18 @@ class LazyTocs(dict[str, Any]):
         return (restore, (self.packed(),))
 
 
-def restore(packed: dict[str, bytes]) -> LazyTocs:
-    """Unpickling a :class:`LazyTocs`: its tables still pickled."""
+def restore(packed: dict[str, Any]) -> LazyTocs:
+    """A :class:`LazyTocs` of these tables, pickled or not (unpickling one:
+    its tables still pickled; or a plain dict an older environment held)."""
     tocs = LazyTocs()
     dict.update(tocs, packed)
     return tocs
-
-
-def _lazy(values: dict[str, Any]) -> LazyTocs:
-    lazy = LazyTocs()
-    dict.update(lazy, values)
-    return lazy
 
 
 def make_lazy(app: Sphinx, env: BuildEnvironment, *args: Any) -> None:
     """``env.tocs`` and ``env.longtitles`` as :class:`LazyTocs` (an
     environment made by an earlier version or by Sphinx holds plain dicts)."""
     if not isinstance(env.tocs, LazyTocs):
-        _compat.replace_tocs(env, _lazy(env.tocs))
+        _compat.replace_tocs(env, restore(env.tocs))
     if not isinstance(env.longtitles, LazyTocs):
-        _compat.replace_longtitles(env, _lazy(env.longtitles))
+        _compat.replace_longtitles(env, restore(env.longtitles))

@@ -151,24 +151,26 @@ def main_bundles(outdir: Path) -> list[Path]:
     return [outdir / MAIN_DIR, *(outdir / name for name in shard_folders(outdir))]
 
 
-def indexed_pages(outdir: Path) -> list[str]:
-    """The pages Pagefind would index in ``outdir``, as sorted posix paths.
-
-    Those that carry :data:`BODY_MARK`; when none does, Pagefind indexes
-    every page whole, and so does this list.
-    """
-    pages, marked = [], []
+def html_pages(outdir: Path) -> list[str]:
+    """Every ``.html`` page of ``outdir`` (what Pagefind reads), as sorted posix paths."""
+    pages = []
     for here, folders, files in os.walk(outdir):
-        folders[:] = sorted(f for f in folders if not f.startswith(MAIN_DIR))
-        for name in files:
-            if name.endswith(".html"):
-                path = os.path.join(here, name)
-                rel = Path(path).relative_to(outdir).as_posix()
-                pages.append(rel)
-                with open(path, "rb") as page:
-                    if BODY_MARK in page.read():
-                        marked.append(rel)
-    return sorted(marked or pages)
+        folders[:] = [f for f in folders if not f.startswith(MAIN_DIR)]
+        rel = os.path.relpath(here, outdir).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        pages += [prefix + name for name in files if name.endswith(".html")]
+    return sorted(pages)
+
+
+def indexed_pages(outdir: Path, pages: list[str]) -> list[str]:
+    """Those of ``pages`` that Pagefind indexes: the ones that carry
+    :data:`BODY_MARK`, or all when none does (then Pagefind indexes each whole)."""
+    marked = []
+    for page in pages:
+        with open(outdir / page, "rb") as file:
+            if BODY_MARK in file.read():
+                marked.append(page)
+    return marked or pages
 
 
 def shard_count(pages: int, size: int) -> int:
@@ -274,17 +276,6 @@ def page_count(outdir: Path) -> int:
     return total
 
 
-def _html_count(outdir: Path, limit: int) -> int:
-    """How many ``.html`` files ``outdir`` holds, counting no further than ``limit + 1``."""
-    count = 0
-    for _, folders, files in os.walk(outdir):
-        folders[:] = [f for f in folders if not f.startswith(MAIN_DIR)]
-        count += sum(name.endswith(".html") for name in files)
-        if count > limit:
-            break
-    return count
-
-
 def _scratch(main_pages: MainPages) -> tempfile.TemporaryDirectory[str]:
     """A folder for a copy of some pages, beside the doctrees: on the output's
     file system, so that the copies are hard links (not 0.5 GB copied at
@@ -319,14 +310,16 @@ def index_all(executable: Path, outdir: Path, exclude: Iterable[str],
     shutil.rmtree(outdir / RECENT_DIR, ignore_errors=True)
     for name in shard_folders(outdir):
         shutil.rmtree(outdir / name, ignore_errors=True)
-    if _html_count(outdir, shard_pages) <= shard_pages:
+    pages = html_pages(outdir)
+    if len(pages) <= shard_pages:
         indexed = run(pagefind_command(executable, outdir, outdir / MAIN_DIR, exclude))
     else:
         indexed = 0
-        for number, pages in enumerate(shards(indexed_pages(outdir), shard_pages), start=1):
+        parts = shards(indexed_pages(outdir, pages), shard_pages)
+        for number, part in enumerate(parts, start=1):
             target = outdir / (MAIN_DIR if number == 1 else f"{SHARD_PREFIX}{number}")
             with _scratch(main_pages) as tmp:
-                _link_site(outdir, pages, Path(tmp))
+                _link_site(outdir, part, Path(tmp))
                 indexed += run(pagefind_command(executable, Path(tmp), target, exclude))
     Manifest().save(outdir)
     main_pages.refresh()

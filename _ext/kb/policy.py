@@ -68,10 +68,10 @@ RULES: dict[str, str] = {
     "meta": "no meta directive (a page's metadata comes from its front matter)",
     "reserved-folders": "no source folder named like an output folder",
 }
-#: Top-level output folders of the HTML build that a source folder would clash with
-#: (and every folder whose name starts with "pagefind": the search index's shards).
-RESERVED_FOLDERS = ("pagefind", "pagefind-recent", "pagefind-titles", "_static", "_images",
-                    "_downloads", "_sources")
+#: Top-level output folders of the HTML build that a source folder would clash with,
+#: and the start of the search index's folders (pagefind, pagefind-recent, -shard-2 ...).
+RESERVED_FOLDERS = ("_static", "_images", "_downloads", "_sources")
+RESERVED_PREFIX = "pagefind"
 SAFE_SCHEMES = ("http", "https", "mailto")
 #: Front-matter keys that myst-parser would read as parser settings.
 SETTINGS_KEYS = ("myst", "html_meta", "substitutions")
@@ -543,12 +543,12 @@ def _folder_problem(entry: os.DirEntry, rel: str, root: Path, suffixes: tuple[st
         if first:
             return (f"the folder '{rel}' is a symbolic link to a folder outside the "
                     "site's folder; move the pages themselves into it", first)
-    elif ((rel in RESERVED_FOLDERS or rel.startswith("pagefind"))
+    elif ((rel in RESERVED_FOLDERS or rel.startswith(RESERVED_PREFIX))
           and not allowed(config, "reserved-folders")):
         first = _first_source(path, suffixes)
         if first:
             return (f"the folder '{rel}/' has the name of a folder the build makes for "
-                    f"its own files ({', '.join(RESERVED_FOLDERS)}, pagefind-*), so its "
+                    f"its own files ({RESERVED_PREFIX}*, {', '.join(RESERVED_FOLDERS)}), so its "
                     "pages would be overwritten or deleted; rename the folder", first)
     return None
 
