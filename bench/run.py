@@ -508,6 +508,10 @@ class Plan:
     pagefind: bool  # index the output with Pagefind if the build did not
     #: No -j auto build above this N (several GB per process at 10,000).
     auto_max_n: int = 10**9
+    #: Runs of each incremental step (median); None: ``repeat``. A rebuild
+    #: takes seconds where a full build takes minutes, so its noise can be
+    #: cut by repeating it alone.
+    inc_repeat: int | None = None
 
 
 def run_dir(kind: str, n: int) -> str:
@@ -555,7 +559,8 @@ def bench_stack(stack: str, corpus: gen.Corpus, srcdir: Path, plan: Plan) -> Sta
     result = StackResult(stack, corpus.n, corpus.kind)
     tag = run_dir(corpus.kind, corpus.n)
     jobs_list = [j for j in plan.jobs if j != "auto" or corpus.n <= plan.auto_max_n]
-    plan = Plan(jobs_list or ["1"], plan.repeat, plan.inc_jobs, plan.pagefind)
+    plan = Plan(jobs_list or ["1"], plan.repeat, plan.inc_jobs, plan.pagefind,
+                inc_repeat=plan.inc_repeat)
     for jobs in plan.jobs:
         build, wall, cpu = full_build(stack, tag, corpus.n, srcdir, jobs, plan.repeat)
         result.full[jobs] = build
@@ -578,7 +583,8 @@ def bench_stack(stack: str, corpus: gen.Corpus, srcdir: Path, plan: Plan) -> Sta
     if plan.inc_jobs is not None:
         inc = plan.inc_jobs if plan.inc_jobs in html else plan.jobs[0]
         result.incremental = run_incremental(
-            stack, corpus, srcdir, html[inc], html[inc].parent / "doctrees", inc, plan.repeat
+            stack, corpus, srcdir, html[inc], html[inc].parent / "doctrees", inc,
+            plan.inc_repeat or plan.repeat,
         )
     return result
 
@@ -760,6 +766,7 @@ def incremental_rows(results: list[StackResult]) -> list[list[str]]:
                     f"{inc.read} ({inc.read_essays})",
                     "n/a" if inc.written is None else str(inc.written),
                     "n/a" if acr is None else "/".join(map(str, acr)),
+                    str(inc.runs),
                 ]
             )
     return rows
@@ -1061,8 +1068,9 @@ def render(results: list[StackResult], run: RunInfo) -> str:
         lines += [
             "",
             (
-                "Incremental rebuilds (same output dir; docs read = all documents Sphinx "
-                "re-read, in brackets the synthetic essays among them):"
+                "Incremental rebuilds (same output dir; wall and CPU: medians of the runs; "
+                "docs read = all documents Sphinx re-read by the last run, in brackets the "
+                "synthetic essays among them):"
             ),
             "",
             *_table(
@@ -1076,6 +1084,7 @@ def render(results: list[StackResult], run: RunInfo) -> str:
                     "docs read (essays)",
                     "pages written",
                     "added/changed/removed",
+                    "runs",
                 ],
                 inc,
             ),
@@ -1232,6 +1241,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--repeat", type=int, default=1, metavar="K", help="median of K runs (default 1)"
     )
     p.add_argument(
+        "--inc-repeat",
+        type=int,
+        metavar="K",
+        help="median of K runs of each incremental step of the project stack "
+        "(default: --repeat)",
+    )
+    p.add_argument(
         "--write-readme",
         nargs="?",
         const="results",
@@ -1274,7 +1290,8 @@ def plans(args: argparse.Namespace) -> dict[str, Plan]:
     stock_inc = args.inc_jobs if args.stock_incremental else None
     return {
         "project": Plan(
-            args.jobs or ["1", "auto"], args.repeat, inc, args.pagefind, args.auto_max_n
+            args.jobs or ["1", "auto"], args.repeat, inc, args.pagefind, args.auto_max_n,
+            args.inc_repeat,
         ),
         "stock": Plan(args.stock_jobs or ["1"], args.repeat, stock_inc, args.pagefind),
         "peer": Plan(["1"], args.repeat, "1" if args.incremental else None, False),
