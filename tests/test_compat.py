@@ -163,14 +163,33 @@ def tocs_uses(package: str, name: str = "tocs") -> list[str]:
     return others
 
 
+#: The other uses of a ``.titles`` in Sphinx 9.0.4, read there: the first two
+#: hand ``env.titles`` on to code that reads it by item access; the rest are
+#: other objects' ``titles`` (the LaTeX, Texinfo and search builders' own).
+TITLES_ELSEWHERE = [
+    "builders/html/__init__.py: titles = self.env.titles",
+    "environment/adapters/toctree.py: toc = _toctree_self_entry(title, "
+    "toctreenode['parent'], env.titles)",
+    "builders/latex/__init__.py: self.titles: list[tuple[str, str]] = []",
+    "builders/latex/__init__.py: self.titles.append((docname, entry[2]))",
+    "builders/texinfo.py: self.titles: list[tuple[str, str]] = []",
+    "builders/texinfo.py: self.titles.append((docname, entry[2]))",
+    "search/__init__.py: self._all_titles[docname] = word_store.titles",
+    "search/__init__.py: title, is_main_title = node.astext(), len(word_store.titles) == 0",
+    "search/__init__.py: word_store.titles.append((title, title_node_id))",
+]
+
+
 def test_tocs_are_read_only_by_item_access(built, tmp_path):
     from kb.lazytocs import LazyTocs
 
     for package in ("sphinx", "furo", "myst_parser", "sphinxcontrib.bibtex"):
-        for name in ("tocs", "longtitles"):
+        for name in ("tocs", "longtitles", "titles"):
+            elsewhere = TITLES_ELSEWHERE if (package, name) == ("sphinx", "titles") else []
             holds(f"{package} reads env.{name} only by item access, get, in and pop",
                   "Sphinx 9.0.4",
-                  lambda package=package, name=name: tocs_uses(package, name) == [])
+                  lambda package=package, name=name, elsewhere=elsewhere:
+                  sorted(tocs_uses(package, name)) == sorted(elsewhere))
     env = built.env
     before, tocs = env.tocs, LazyTocs()
     _compat.replace_tocs(env, tocs)
@@ -350,3 +369,28 @@ def test_pagefind_output(tmp_path):
     holds("pagefind-entry.json (version, languages)", "Pagefind 1.5.2",
           lambda: {"version", "languages"}
           <= set(json.loads((out / "pagefind-entry.json").read_text("utf-8"))))
+
+
+def test_matchers_are_compiled_patterns_match_methods():
+    import re
+
+    from sphinx.util.matching import compile_matchers
+
+    matcher = compile_matchers(["**/_sources"])[0]
+    holds("sphinx.util.matching.compile_matchers gives re.Pattern.match", "Sphinx 9.0.4",
+          lambda: re.compile(_compat.matcher_pattern(matcher)).match("a/_sources") is not None
+          and _compat.matcher_pattern(matcher).endswith("$"))
+
+
+def test_the_inventory_is_dumped_from_the_environment_s_titles():
+    from sphinx.builders.html import StandaloneHTMLBuilder
+    from sphinx.domains.std import StandardDomain
+
+    holds("StandaloneHTMLBuilder.dump_inventory writes InventoryFile.dump(outdir / "
+          "INVENTORY_FILENAME, env, builder)", "Sphinx 9.0.4",
+          lambda: "InventoryFile.dump(self.outdir / INVENTORY_FILENAME, self.env, self)"
+          in inspect.getsource(StandaloneHTMLBuilder.dump_inventory))
+    holds("StandardDomain.get_objects gives each page clean_astext(env.titles[doc])",
+          "Sphinx 9.0.4",
+          lambda: "clean_astext(self.env.titles[doc])"
+          in inspect.getsource(StandardDomain.get_objects))

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.environment import BuildEnvironment
 from sphinx.testing.util import SphinxTestApp
@@ -135,3 +137,19 @@ def test_discovered_documents_are_sphinx_s(tmp_path, include):
     assert found[0] == found[1]
     assert "sub/deeper/page" in found[1][0]
     assert not {"sub/skipped/page", "_build/y", ".#lock", "sub/.#lock"} & found[1][0]
+
+
+#: Glob patterns of the kinds conf.py and Sphinx use, and paths to try them on.
+PATTERNS = ["_build", "**/_sources", ".#*", "**/.#*", "*.lproj/**", "sub/skipped", "*.txt",
+            "README.md", "essays/**", "[!a]*.md", "[ab]?.md", "x[", "a/*/c", "**"]
+PATHS = st.text(alphabet="ab/.#*_[]!?xc-é", max_size=14)
+
+
+@settings(max_examples=400, deadline=None)
+@given(patterns=st.lists(st.sampled_from(PATTERNS), max_size=6, unique=True), path=PATHS)
+def test_one_matcher_matches_a_path_exactly_when_any_pattern_does(patterns, path):
+    from sphinx.util.matching import compile_matchers
+
+    from kb.fastscan import any_matcher
+
+    assert bool(any_matcher(patterns)(path)) == any(m(path) for m in compile_matchers(patterns))

@@ -112,13 +112,14 @@ def test_the_environment_holds_each_table_as_its_own_pickle(site):
     assert "Opening" in opening
 
 
-def test_long_titles_are_kept_the_same_way(site):
+@pytest.mark.parametrize("name", ["longtitles", "titles"])
+def test_long_and_short_titles_are_kept_the_same_way(site, name):
     _, app = site
-    env = saved_environment(app)
-    assert type(env.longtitles) is LazyTocs
-    assert all(type(value) is bytes for value in dict.values(env.longtitles))
-    assert env.longtitles["essays/alpha"].astext() == "Alpha essay"
-    assert env.longtitles.get("essays/alpha").astext() == "Alpha essay"
+    titles = getattr(saved_environment(app), name)
+    assert type(titles) is LazyTocs
+    assert all(type(value) is bytes for value in dict.values(titles))
+    assert titles["essays/alpha"].astext() == "Alpha essay"
+    assert titles.get("essays/alpha").astext() == "Alpha essay"
 
 
 def test_a_rebuild_reading_tables_from_their_pickles_equals_a_fresh_build(site, tmp_path):
@@ -136,6 +137,7 @@ def test_an_environment_saved_with_plain_tables_loads(site, tmp_path):
     def plain(env) -> None:
         env.tocs = dict(env.tocs.items())
         env.longtitles = dict(env.longtitles.items())
+        env.titles = dict(env.titles.items())
 
     rewrite_environment(app, plain)
     assert type(saved_environment(app).tocs) is dict
@@ -144,5 +146,6 @@ def test_an_environment_saved_with_plain_tables_loads(site, tmp_path):
     assert again.warning.getvalue() == ""
     assert "essays/alpha" in again.env.tocs and type(saved_environment(again).tocs) is LazyTocs
     assert type(saved_environment(again).longtitles) is LazyTocs
+    assert type(saved_environment(again).titles) is LazyTocs
     fresh = fresh_build_of(src, tmp_path / "fresh")
     assert_same(filecmp.dircmp(again.outdir, fresh.outdir, ignore=IGNORE))

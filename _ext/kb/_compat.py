@@ -44,12 +44,22 @@ Sphinx 9.0.4
       the HTML and gettext builders; furo reads them through these), so a
       dict subclass that overrides item access and ``get`` sees every read
       -> :func:`replace_tocs`, :func:`replace_longtitles` (``lazytocs.py``).
+      The same holds for ``BuildEnvironment.titles`` (also read by the
+      standard domain, myst-parser's references and ``get_doc_context``
+      through a local name) -> :func:`replace_titles`; and
+      ``StandaloneHTMLBuilder.dump_inventory`` writes
+      ``InventoryFile.dump(outdir / INVENTORY_FILENAME, env, builder)``,
+      whose ``std:doc`` entries are ``clean_astext(env.titles[doc])``
+      -> :data:`INVENTORY_FILENAME` (``inventory.py``).
   19. ``Project._docname_to_path`` (each document's source path relative
       to the source folder) and ``Project._path_to_docname``, filled by
       ``Project.discover`` with ``docnames`` from the files
       ``sphinx.util.matching.get_matching_files`` finds, excluding
       ``sphinx.project.EXCLUDE_PATHS`` -> :func:`source_paths`,
-      :func:`project_maps`, :data:`PROJECT_EXCLUDE_PATHS` (``fastscan.py``).
+      :func:`project_maps`, :data:`PROJECT_EXCLUDE_PATHS` (``fastscan.py``);
+      ``sphinx.util.matching.compile_matchers`` gives each glob pattern's
+      compiled ``re.Pattern.match`` (the pattern anchored at both ends)
+      -> :func:`matcher_pattern`.
   20. How ``StandaloneHTMLBuilder.get_outdated_docs`` decides that every
       page is outdated: ``sphinx.builders.html._build_info.BuildInfo``
       loaded from ``.buildinfo`` differs from ``builder.build_info``, or
@@ -108,6 +118,7 @@ from typing import TYPE_CHECKING, Any
 from docutils.parsers.rst import roles as _docutils_roles
 from sphinx._cli.util.errors import strip_escape_sequences
 from sphinx.application import ENV_PICKLE_FILENAME
+from sphinx.builders.html import INVENTORY_FILENAME
 from sphinx.builders.html._build_info import BuildInfo
 from sphinx.builders.latex import default_latex_documents
 from sphinx.project import EXCLUDE_PATHS
@@ -124,12 +135,13 @@ if TYPE_CHECKING:
     from sphinx.project import Project
 
 __all__ = [
-    "ENV_PICKLE_FILENAME", "PAGEFIND_FRAGMENT_MAGIC", "PAGEFIND_PAGES_RE", "BibData",
+    "ENV_PICKLE_FILENAME", "INVENTORY_FILENAME", "PAGEFIND_FRAGMENT_MAGIC", "PAGEFIND_PAGES_RE",
+    "BibData",
     "BibFile", "app_of", "bibtex_data", "default_latex_documents", "get_mtime",
-    "inline_all_toctrees",
+    "inline_all_toctrees", "matcher_pattern",
     "is_bibdata_outdated", "js_index", "rich_text_like", "save_environment",
     "PROJECT_EXCLUDE_PATHS", "project_maps", "release_roles", "replace_longtitles",
-    "replace_tocs",
+    "replace_titles", "replace_tocs",
     "set_bibtex_data", "source_paths",
     "unchanged_build_info_time", "stream_doctrees",
     "strip_escape_sequences", "texescape",
@@ -194,9 +206,20 @@ def replace_longtitles(env: BuildEnvironment, longtitles: dict[str, Any]) -> Non
     env.longtitles = longtitles
 
 
+def replace_titles(env: BuildEnvironment, titles: dict[str, Any]) -> None:
+    """18. Hold the pages' titles in ``titles`` (a dict or a dict subclass)."""
+    env.titles = titles
+
+
 def source_paths(env: BuildEnvironment) -> dict[str, Any]:
     """19. Each document's source path, relative to the source folder."""
     return env.project._docname_to_path
+
+
+def matcher_pattern(matcher: Callable[[str], Any]) -> str:
+    """19. The regular expression of one of ``compile_matchers``' matchers."""
+    pattern: re.Pattern[str] = matcher.__self__  # type: ignore[attr-defined]
+    return pattern.pattern
 
 
 def project_maps(project: Project) -> tuple[set[str], dict[Path, str], dict[str, Path]]:

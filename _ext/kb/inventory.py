@@ -1,0 +1,75 @@
+"""The object inventory (``objects.inv``) without every page's title nodes.
+
+Sphinx writes ``objects.inv`` at the end of every HTML build, and its
+entry for each page (``std:doc``) is the page title's text, which the
+standard domain makes from the title's nodes (``clean_astext``: a copy
+of the nodes, images' alt text and raw nodes removed). At 10,000 essays
+that is 0.15 s of each edit, and it is the one reason a build would read
+every page's title (``kb.lazytocs`` keeps them pickled until read).
+
+So the text of each title is kept, with the time its page was read
+(``env.all_docs``, a new time at each read), in
+``kb-inventory-titles.pickle`` beside the doctrees. At the next build a
+page read since has its text made again from its nodes, and every other
+page's kept text is given to Sphinx's own inventory writer as a text node
+(``clean_astext`` of a text node is the text itself), so the file is what
+Sphinx alone would write (``tests/test_inventory.py`` compares them).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from typing import Any
+
+from docutils import nodes
+from sphinx.builders.html import StandaloneHTMLBuilder
+from sphinx.environment import BuildEnvironment
+from sphinx.util.inventory import InventoryFile
+from sphinx.util.nodes import clean_astext
+
+from . import _compat
+
+#: The kept texts: {docname: (time the page was read, title text)}.
+KEPT = "kb-inventory-titles.pickle"
+
+
+def _load(path: str) -> dict[str, tuple[int, str]]:
+    try:
+        with open(path, "rb") as file:
+            kept = pickle.load(file)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        return {}
+    return kept if isinstance(kept, dict) else {}
+
+
+def title_texts(env: BuildEnvironment) -> dict[str, str]:
+    """Every page's title text as the inventory shows it; made from the
+    title's nodes only for pages read since the texts were kept."""
+    path = os.path.join(env.doctreedir, KEPT)
+    kept = _load(path)
+    now: dict[str, tuple[int, str]] = {}
+    titles = env.titles
+    for docname, read_at in env.all_docs.items():
+        entry = kept.get(docname)
+        if entry is None or entry[0] != read_at:
+            entry = (read_at, clean_astext(titles[docname]))
+        now[docname] = entry
+    if now != kept:
+        with open(path, "wb") as file:
+            pickle.dump(now, file, pickle.HIGHEST_PROTOCOL)
+    return {docname: text for docname, (_, text) in now.items()}
+
+
+def dump_inventory(builder: StandaloneHTMLBuilder) -> None:
+    """``objects.inv`` as Sphinx writes it, each title given as its text."""
+    env = builder.env
+    texts: dict[str, Any] = {docname: nodes.Text(text)
+                             for docname, text in title_texts(env).items()}
+    titles = env.titles
+    _compat.replace_titles(env, texts)
+    try:
+        InventoryFile.dump(os.path.join(builder.outdir, _compat.INVENTORY_FILENAME),
+                           env, builder)
+    finally:
+        _compat.replace_titles(env, titles)

@@ -1,0 +1,77 @@
+"""The object inventory is Sphinx's own, from kept title texts (kb.inventory).
+
+The rules: ``objects.inv`` is byte for byte what Sphinx's inventory writer
+makes from the environment's title nodes, after a clean build and after
+an incremental one; a page read again has its new title; a kept text is
+used only for the very read it was made from; a damaged file of kept texts
+is made again.
+"""
+
+from __future__ import annotations
+
+import pickle
+import zlib
+from pathlib import Path
+
+from sphinx.util.inventory import InventoryFile
+
+from conftest import build, built_kb_root
+from kb.inventory import KEPT
+
+
+def sphinx_inventory(app, dest: Path) -> bytes:
+    """What Sphinx writes for this build's environment, title nodes and all."""
+    InventoryFile.dump(dest, app.env, app.builder)
+    return dest.read_bytes()
+
+
+def retitle(src: Path, title: str) -> None:
+    path = src / "essays" / "alpha.md"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("title: ") + len("title: ")
+    end = text.index("\n", start)
+    path.write_text(text[:start] + title + text[end:], encoding="utf-8")
+
+
+def titles_in(app) -> str:
+    """The inventory's entries: four header lines, then zlib."""
+    data = Path(app.outdir, "objects.inv").read_bytes()
+    return zlib.decompress(data.split(b"\n", 4)[4]).decode()
+
+
+def test_a_clean_build_writes_sphinx_s_inventory(tmp_path):
+    _, app = built_kb_root(tmp_path)
+    ours = Path(app.outdir, "objects.inv").read_bytes()
+    assert ours == sphinx_inventory(app, tmp_path / "sphinx.inv")
+    assert "essays/alpha std:doc -1 essays/alpha.html Alpha essay" in titles_in(app)
+
+
+def test_a_page_read_again_has_its_new_title(tmp_path):
+    src, _ = built_kb_root(tmp_path)
+    retitle(src, "Alpha essay, retitled")
+    app = build(src)
+    assert "Alpha essay, retitled" in titles_in(app)
+    assert Path(app.outdir, "objects.inv").read_bytes() == sphinx_inventory(
+        app, tmp_path / "sphinx.inv")
+
+
+def test_a_kept_text_is_used_only_for_the_read_it_came_from(tmp_path):
+    src, app = built_kb_root(tmp_path)
+    kept = Path(app.doctreedir, KEPT)
+    before = kept.read_bytes()  # texts of the first reads
+    retitle(src, "Alpha essay, retitled")
+    build(src)
+    kept.write_bytes(before)  # as if the last build stopped before writing them
+    app = build(src)
+    assert "Alpha essay, retitled" in titles_in(app)
+    assert pickle.loads(kept.read_bytes()) != pickle.loads(before)
+
+
+def test_a_damaged_file_of_kept_texts_is_made_again(tmp_path):
+    src, app = built_kb_root(tmp_path)
+    kept = Path(app.doctreedir, KEPT)
+    expected = Path(app.outdir, "objects.inv").read_bytes()
+    kept.write_bytes(b"not a pickle")
+    app = build(src)
+    assert Path(app.outdir, "objects.inv").read_bytes() == expected
+    assert isinstance(pickle.loads(kept.read_bytes()), dict)
