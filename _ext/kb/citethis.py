@@ -308,8 +308,7 @@ def write_site_files(app: Sphinx, exception: BaseException | None) -> None:
     paths = [out / f"{SITE_FILES}{suffix}" for suffix in (".bib", ".ris", ".json")]
     records = _site_records(app)
     loaded = build_state(app).cite_loaded  # what the files on disk hold
-    essays = kb_domain(app.env).essays_sorted()
-    current = {essay.docname for essay in essays}
+    current = set(kb_domain(app.env).essays)
     write_missing_essay_files(app, sorted(current))
     if rebuilds.is_current(app, "citethis") and all(p.is_file() for p in paths) \
             and records.keys() == current:
@@ -333,6 +332,7 @@ def write_site_files(app: Sphinx, exception: BaseException | None) -> None:
         remove_stale_files(app)
         for docname in records.keys() - current:
             del records[docname]
+    essays = kb_domain(app.env).essays_sorted()  # sorted only for files written
     for essay in essays:
         if essay.docname not in records:
             records[essay.docname] = site_record(app, essay)

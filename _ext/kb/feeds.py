@@ -133,26 +133,57 @@ def topic_feed(app: Sphinx, title: str, docname: str, essays: list[Essay]) -> by
                          page, page, entries)
 
 
-def topics(app: Sphinx) -> list[tuple[str, str, list[Essay]]]:
-    """(feed title, page docname, essays) for every theme and person.
+def topic_pages(app: Sphinx) -> list[str]:
+    """The page of every theme and person, in feed order."""
+    domain = kb_domain(app.env)
+    return [*(t.docname for t in sorted(domain.themes.values(), key=lambda t: t.slug)),
+            *(p.docname for p in sorted(domain.people.values(), key=lambda p: p.id))]
+
+
+def topics(app: Sphinx, only: set[str] | None = None) -> list[tuple[str, str, list[Essay]]]:
+    """(feed title, page docname, essays) for every theme and person (or
+    those whose page is in ``only``).
 
     One pass over the essays (not one per theme and person: there are
-    about a tenth as many people as essays).
+    about a tenth as many people as essays); with ``only``, the essays of
+    those themes and people alone are sorted.
     """
     domain = kb_domain(app.env)
+    themes = {t.slug for t in domain.themes.values() if only is None or t.docname in only}
+    people = {p.id for p in domain.people.values() if only is None or p.docname in only}
+    if only is None:
+        essays = domain.essays_sorted()
+    else:
+        essays = domain.essays_sorted(
+            docname for docname, essay in domain.essays.items()
+            if not themes.isdisjoint(essay.theme_slugs)
+            or not people.isdisjoint(essay.person_ids))
     by_theme: dict[str, list[Essay]] = {}
     by_person: dict[str, list[Essay]] = {}
-    for essay in domain.essays_sorted():
+    for essay in essays:
         for slug in dict.fromkeys(essay.theme_slugs):
             by_theme.setdefault(slug, []).append(essay)
         for pid in dict.fromkeys(essay.person_ids):
             by_person.setdefault(pid, []).append(essay)
     out = []
     for theme in sorted(domain.themes.values(), key=lambda t: t.slug):
-        out.append((theme.title, theme.docname, by_theme.get(theme.slug, [])))
+        if theme.slug in themes:
+            out.append((theme.title, theme.docname, by_theme.get(theme.slug, [])))
     for person in sorted(domain.people.values(), key=lambda p: p.id):
-        out.append((person.name, person.docname, by_person.get(person.id, [])))
+        if person.id in people:
+            out.append((person.name, person.docname, by_person.get(person.id, [])))
     return out
+
+
+def topics_of(app: Sphinx, docnames: set[str]) -> set[str]:
+    """The theme and person pages that list any of these essays."""
+    domain = kb_domain(app.env)
+    found = set()
+    for docname in docnames:
+        essay = domain.essays[docname]
+        found |= {domain.themes[s].docname for s in essay.theme_slugs if s in domain.themes}
+        found |= {domain.people[p].docname for p in essay.person_ids if p in domain.people}
+    return found
 
 
 def _signature(app: Sphinx, title: str, essays: list[Essay]) -> str:
@@ -206,12 +237,22 @@ def write_topic_feeds(app: Sphinx, exception: BaseException | None) -> None:
     except (OSError, ValueError):
         known = {}
     signatures = {}
-    wanted = topics(app)
-    remove_stale_feeds(app, {docname for _, docname, _ in wanted})
+    pages = topic_pages(app)
+    remove_stale_feeds(app, set(pages))
     limit = app.config.kb_feed_limit
     # Only essay pages written since the feeds were last made (their text
-    # changed, nothing any listing shows): only feeds that hold them change.
+    # changed, nothing any listing shows): only feeds that hold them change,
+    # and only the feeds of those essays' themes and people can.
     essays_only = essay_pages_only(app, "topic-feeds")
+    if essays_only is None:
+        wanted = topics(app)
+    else:
+        touched = topics_of(app, essays_only)
+        for docname in pages:
+            if docname not in touched and docname in known \
+                    and Path(app.outdir, docname + ".xml").is_file():
+                signatures[docname] = known[docname]
+        wanted = topics(app, only=set(pages) - signatures.keys())
     for title, docname, essays in wanted:
         target = Path(app.outdir, docname + ".xml")
         if essays_only is not None and docname in known and target.is_file() \
