@@ -13,6 +13,7 @@ import pickle
 import zlib
 from pathlib import Path
 
+import pytest
 from sphinx.util.inventory import InventoryFile
 
 from conftest import build, built_kb_root
@@ -67,11 +68,16 @@ def test_a_kept_text_is_used_only_for_the_read_it_came_from(tmp_path):
     assert pickle.loads(kept.read_bytes()) != pickle.loads(before)
 
 
-def test_a_damaged_file_of_kept_texts_is_made_again(tmp_path):
+@pytest.mark.parametrize("damaged", [
+    b"not a pickle",
+    pickle.dumps({"essays/alpha": "Another title", "essays/beta": (1, None)}),
+    pickle.dumps(["a", "list"]),
+])
+def test_a_damaged_file_of_kept_texts_is_made_again(tmp_path, damaged):
     src, app = built_kb_root(tmp_path)
     kept = Path(app.doctreedir, KEPT)
     expected = Path(app.outdir, "objects.inv").read_bytes()
-    kept.write_bytes(b"not a pickle")
+    kept.write_bytes(damaged)
     app = build(src)
     assert Path(app.outdir, "objects.inv").read_bytes() == expected
     assert isinstance(pickle.loads(kept.read_bytes()), dict)

@@ -18,6 +18,7 @@ Sphinx alone would write (``tests/test_inventory.py`` compares them).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 from typing import Any
@@ -38,9 +39,14 @@ def _load(path: str) -> dict[str, tuple[int, str]]:
     try:
         with open(path, "rb") as file:
             kept = pickle.load(file)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+    except Exception:  # noqa: BLE001 - missing or damaged in any way: made again
         return {}
     return kept if isinstance(kept, dict) else {}
+
+
+def _valid(entry: object, read_at: int) -> bool:
+    return (type(entry) is tuple and len(entry) == 2 and entry[0] == read_at
+            and type(entry[1]) is str)
 
 
 def title_texts(env: BuildEnvironment) -> dict[str, str]:
@@ -52,11 +58,10 @@ def title_texts(env: BuildEnvironment) -> dict[str, str]:
     titles = env.titles
     for docname, read_at in env.all_docs.items():
         entry = kept.get(docname)
-        if entry is None or entry[0] != read_at:
-            entry = (read_at, clean_astext(titles[docname]))
-        now[docname] = entry
+        now[docname] = entry if entry is not None and _valid(entry, read_at) \
+            else (read_at, clean_astext(titles[docname]))
     if now != kept:
-        with open(path, "wb") as file:
+        with contextlib.suppress(OSError), open(path, "wb") as file:  # only a cache
             pickle.dump(now, file, pickle.HIGHEST_PROTOCOL)
     return {docname: text for docname, (_, text) in now.items()}
 
