@@ -24,11 +24,20 @@ EDITED = "essays/synthetic-05"
 DELETED = "essays/synthetic-03"
 MARKER = "zyzzyvaquux"  # a word no essay has
 #: The manifest of a site whose index is one main bundle and nothing else.
-ONE_MAIN_INDEX = {"bundle": None, "pages": [], "superseded": [], "shards": []}
+ONE_MAIN_INDEX = {"bundles": [], "superseded": [], "shards": []}
 
 
 def manifest(out: Path) -> dict:
     return json.loads((out / "pagefind" / "kb-recent.json").read_text(encoding="utf-8"))
+
+
+def recent(out: Path) -> dict[str, dict]:
+    """``{url: fragment}`` a search finds in the recent segments (newest copy)."""
+    found: dict[str, dict] = {}
+    listed = manifest(out)
+    for bundle in listed["bundles"]:
+        found.update(fragments(out / bundle))
+    return {url: f for url, f in found.items() if f["id"] not in listed["superseded"]}
 
 
 def fragments(bundle: Path) -> dict[str, dict]:
@@ -90,10 +99,10 @@ def test_an_edited_page_is_indexed_beside_the_untouched_main_index(site: Site) -
     site.edit(EDITED, "More text.", f"More {MARKER} text.")
     site.build()
 
-    recent = fragments(site.out / "pagefind-recent")
-    assert list(recent) == [f"/{EDITED}.html"]
-    assert MARKER in recent[f"/{EDITED}.html"]["content"]
-    assert manifest(site.out) == {"bundle": "pagefind-recent/", "pages": [f"{EDITED}.html"],
+    found = recent(site.out)
+    assert list(found) == [f"/{EDITED}.html"]
+    assert MARKER in found[f"/{EDITED}.html"]["content"]
+    assert manifest(site.out) == {"bundles": ["pagefind-recent/1/"],
                                   "superseded": [old_id], "shards": []}
     del main["kb-recent.json"]
     assert {k: v for k, v in tree(site.out / "pagefind").items()
@@ -115,9 +124,74 @@ def test_a_second_edit_keeps_the_first_page_in_the_recent_index(site: Site) -> N
     site.build()
     site.edit("essays/synthetic-07", "More text.", "More words.")
     site.build()
-    recent = fragments(site.out / "pagefind-recent")
-    assert sorted(recent) == [f"/{EDITED}.html", "/essays/synthetic-07.html"]
+    assert sorted(recent(site.out)) == [f"/{EDITED}.html", "/essays/synthetic-07.html"]
     assert len(manifest(site.out)["superseded"]) == 2
+    # one page each: the second segment took the first in (MERGE_FACTOR)
+    assert manifest(site.out)["bundles"] == ["pagefind-recent/2/"]
+
+
+def test_an_edit_after_a_build_of_many_pages_indexes_only_its_own_page(site: Site) -> None:
+    """A retitled essay rewrites every listing that shows it: a large segment.
+    The next edit's one page goes into a segment of its own; the large one
+    is not indexed again, and still holds the listings."""
+    from kb.pagefind_bundle import indexed_urls
+    from kb.search import main_pages
+
+    site.limit = 1.0
+    site.edit(EDITED, "title: Synthetic Essay 05", "title: Synthetic Essay Five")
+    site.build()
+    [large] = manifest(site.out)["bundles"]
+    before = tree(site.out / large)
+    site.edit("essays/synthetic-07", "More text.", f"More {MARKER} text.")
+    app = site.build()
+    assert "done (1 page;" in app.status.getvalue()
+    bundles = manifest(site.out)["bundles"]
+    assert bundles[0] == large and len(bundles) == 2
+    assert tree(site.out / large) == before
+    assert list(fragments(site.out / bundles[1])) == ["/essays/synthetic-07.html"]
+    assert len(fragments(site.out / large)) > 2
+    urls = indexed_urls(site.out, main_pages(app))
+    assert {f"/{EDITED}.html", "/essays/synthetic-07.html", "/essays/index.html"} <= urls
+
+
+def test_an_older_segments_copy_of_a_page_edited_again_is_superseded(site: Site) -> None:
+    site.limit = 1.0
+    site.edit(EDITED, "title: Synthetic Essay 05", "title: Synthetic Essay Five")
+    site.build()
+    [large] = manifest(site.out)["bundles"]
+    older = fragments(site.out / large)[f"/{EDITED}.html"]["id"]
+    site.edit(EDITED, "More text.", f"More {MARKER} text.")
+    site.build()
+    assert older in manifest(site.out)["superseded"]
+    assert MARKER in recent(site.out)[f"/{EDITED}.html"]["content"]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_segments_stay_few_and_each_page_is_indexed_few_times(seed: int) -> None:
+    """The merge policy alone, over 300 builds of random sizes: every segment is
+    more than MERGE_FACTOR times the next, so there are at most log2 of the
+    recent pages, and a page is indexed again about that many times."""
+    import itertools
+    import random
+
+    from kb.pagefind_bundle import MAX_SEGMENTS, MERGE_FACTOR, Segment, _to_merge
+
+    rng = random.Random(seed)
+    segments: list[Segment] = []
+    indexed = written = 0
+    for build_number in range(300):
+        size = rng.choice([1, 1, 1, 2, 5, 40, 400])
+        written += size
+        taken = _to_merge(segments, size)
+        for _ in range(taken):
+            size += len(segments.pop().pages)
+        indexed += size
+        segments.append(Segment(f"pagefind-recent/{build_number}/",
+                                {f"p{build_number}-{i}": "" for i in range(size)}))
+        sizes = [len(s.pages) for s in segments]
+        assert all(a > MERGE_FACTOR * b for a, b in itertools.pairwise(sizes)), sizes
+        assert len(segments) <= MAX_SEGMENTS
+    assert indexed <= written * len(bin(written))  # about log2(pages) times each
 
 
 def test_a_removed_page_is_superseded_and_not_found(site: Site) -> None:
@@ -129,7 +203,7 @@ def test_a_removed_page_is_superseded_and_not_found(site: Site) -> None:
     (site.src / f"{DELETED}.md").unlink()
     app = site.build()
     assert gone in manifest(site.out)["superseded"]
-    assert f"/{DELETED}.html" not in fragments(site.out / "pagefind-recent")
+    assert f"/{DELETED}.html" not in recent(site.out)
     urls = indexed_urls(site.out, main_pages(app))
     assert f"/{DELETED}.html" not in urls and f"/{EDITED}.html" in urls
 
@@ -157,7 +231,7 @@ def test_the_completeness_check_sees_the_recent_index(site: Site) -> None:
     shutil.copyfile(site.src / f"{EDITED}.md", added)
     site.edit("essays/synthetic-99", "title: Synthetic Essay 05", "title: Synthetic Essay 99")
     site.build()  # the check warns (and the build asserts none) if it is not found
-    assert "/essays/synthetic-99.html" in fragments(site.out / "pagefind-recent")
+    assert "/essays/synthetic-99.html" in recent(site.out)
 
 
 CRASH = '''
@@ -209,9 +283,9 @@ def test_dirhtml_pages_are_matched_by_their_folder_index(site_copy: Callable[[],
         "More text.", f"More {MARKER} text.", 1), encoding="utf-8")
     app = build(src, "dirhtml", confoverrides={"kb_pagefind_recent_limit": 0.25})
     assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
-    assert manifest(out)["pages"] == [f"{EDITED}/index.html"]
     assert manifest(out)["superseded"] == [old_id]
-    assert MARKER in fragments(out / "pagefind-recent")[f"/{EDITED}/index.html"]["content"]
+    assert list(recent(out)) == [f"/{EDITED}/index.html"]
+    assert MARKER in recent(out)[f"/{EDITED}/index.html"]["content"]
 
 
 # -- a large site's main index, in shards ----------------------------------------------------
@@ -283,7 +357,7 @@ def test_an_edit_supersedes_its_page_in_whichever_shard_holds_it(site: Site) -> 
     shards_before = manifest(site.out)["shards"]
     site.edit(EDITED, "More text.", f"More {MARKER} text.")
     app = site.build()
-    assert manifest(site.out) == {"bundle": "pagefind-recent/", "pages": [f"{EDITED}.html"],
+    assert manifest(site.out) == {"bundles": ["pagefind-recent/1/"],
                                   "superseded": [old_id], "shards": shards_before}
     assert f"/{EDITED}.html" in indexed_urls(site.out, main_pages(app))
 

@@ -231,34 +231,52 @@ def test_every_page_works_from_a_sub_path(
 
 
 @browser_test
-def test_search_after_an_edit_finds_the_new_words_and_not_the_old(
+def test_search_after_edits_finds_the_newest_words_and_not_the_older(
     driver: Any, site_copy: Any,
 ) -> None:
-    """An incremental build indexes the edited essay beside the main index
-    (kb.pagefind_bundle); the reader sees one, current, result for it."""
+    """Incremental builds index their pages into segments beside the main
+    index (kb.pagefind_bundle); the reader sees one, current, result.
+
+    The first edit retitles the essay, so it rewrites the listings too and
+    makes a segment too large for the second edit's one page to join: the
+    search merges the main index and two segments, in which two older copies
+    of the essay are superseded.
+    """
     from conftest import build
 
     src = site_copy()
     essay = src / f"{SEED_ESSAY}.md"
-    # Words no other essay has, whatever staff add: the old one, then the new.
-    essay.write_text(essay.read_text(encoding="utf-8").replace(
-        "disillusionment", "quuxzyzzyvold"), encoding="utf-8")
+
+    def edit(old: str, new: str) -> None:
+        text = essay.read_text(encoding="utf-8")
+        assert old in text
+        essay.write_text(text.replace(old, new), encoding="utf-8")
+
+    # Words no other essay has, whatever staff add: the oldest, then newer ones.
+    edit("disillusionment", "quuxzyzzyvold")
     build(src, freshenv=True)
-    essay.write_text(essay.read_text(encoding="utf-8").replace(
-        "quuxzyzzyvold", "zyzzyvaquux"), encoding="utf-8")
-    app = build(src, confoverrides={"kb_pagefind_recent_limit": 0.5})
+    edit("quuxzyzzyvold", "zyzzyvamiddle")
+    edit("title: Can CLAHRC WM Enact Distributed Leadership",
+         "title: Can CLAHRC WM Enact Distributed Leadership?")
+    overrides = {"kb_pagefind_recent_limit": 0.9}
+    build(src, confoverrides=overrides)
+    edit("zyzzyvamiddle", "zyzzyvaquux")
+    app = build(src, confoverrides=overrides)
     out = Path(app.outdir)
-    assert (out / "pagefind-recent").is_dir()  # the edit went to the recent index
+    bundles = json.loads((out / "pagefind" / "kb-recent.json").read_text("utf-8"))["bundles"]
+    assert len(bundles) == 2 and all(b.startswith("pagefind-recent/") for b in bundles)
     with SiteServer(out, prefix="/kb/") as server:
         page = server.url + SEED_ESSAY + ".html"
         summary, links = run_search(driver, server, "zyzzyvaquux")
         assert summary.startswith("Found 1 result") and links == [page], summary
-        summary, links = run_search(driver, server, "quuxzyzzyvold")
-        assert summary == "No results for \u2018quuxzyzzyvold\u2019.", summary
+        for older in ("zyzzyvamiddle", "quuxzyzzyvold"):
+            summary, links = run_search(driver, server, older)
+            assert summary == f"No results for \u2018{older}\u2019.", summary
         summary, links = run_search(driver, server, "Graeme Currie")
         assert links.count(page) == 1, links
         log = server.take_log()
-        assert any(e.path.startswith("/kb/pagefind-recent/fragment/") for e in log)
+        for bundle in bundles:
+            assert any(e.path.startswith(f"/kb/{bundle}") for e in log), bundle
         # Chromium asks every new origin for /favicon.ico on its own; the site has none.
         assert not [e for e in log if e.status != 200 and e.path != "/favicon.ico"]
 

@@ -6,16 +6,23 @@ than the rest of the rebuild (``bench/README.md``). Search engines meet the
 same problem with segments, and so does this module:
 
 - ``pagefind/`` is the *main* index of every page, written by a full run;
-- ``pagefind-recent/`` is a *recent* index of only the pages written (or
-  removed) since, rebuilt on each build from those pages alone (~20 ms);
-- ``pagefind/kb-recent.json`` (the :class:`Manifest`) names the recent
-  bundle and the main index's entries it *supersedes* (pages changed or
-  removed since the main run), so the search page merges the two indexes
-  and drops those entries (``theme/static/kb-search.js``).
+- ``pagefind-recent/<k>/`` are *segments* of the pages written (or
+  removed) since: each build indexes its own pages into a new segment
+  (~20 ms for one page), and merges it with the newest segments while
+  they are at most :data:`MERGE_FACTOR` times its size, so the segments
+  shrink from oldest to newest, there are few of them, and a page is
+  indexed again only a logarithmic number of times. An edit after a build
+  that wrote 400 list pages re-indexes its own page, not the 400;
+- ``pagefind/kb-recent.json`` (the :class:`Manifest`) names the segments,
+  newest last, and every entry a newer copy *supersedes* (in the main
+  index or an older segment: pages changed or removed since), so the
+  search page merges the indexes and drops those entries
+  (``theme/static/kb-search.js``); ``pagefind-recent/kb-state.json`` holds
+  which page each segment has, for the next build (not for readers).
 
 Once the recent pages pass :data:`RECENT_LIMIT` of the site, or whenever
 the main index is missing, Pagefind indexes the whole site again and the
-recent index goes.
+segments go.
 
 Pagefind holds every page of a run in memory (about 0.5 MB a page: 4 GB at
 10,000 essays, ``bench/README.md``), so a site of more than
@@ -32,8 +39,8 @@ recently edited page may be listed in a different place among the results.
 
 Page ids are Pagefind's fragment hashes, which hash a page's indexed
 content: a page edited and then reverted has its old id again, so it
-supersedes nothing, and a recent index that supersedes nothing and adds
-no page is dropped.
+supersedes nothing, and segments that supersede nothing and add no page
+are dropped.
 """
 
 from __future__ import annotations
@@ -53,10 +60,16 @@ from . import _compat, pagefind_canonical
 
 #: Folder of the main index inside the output; kb-search.js loads it from here.
 MAIN_DIR = "pagefind"
-#: Folder of the recent index inside the output.
+#: Folder of the recent index's segments inside the output.
 RECENT_DIR = "pagefind-recent"
 #: The manifest, inside the main index's folder (it describes that index).
 MANIFEST = "kb-recent.json"
+#: Which page each segment holds, inside :data:`RECENT_DIR`.
+RECENT_STATE = "kb-state.json"
+#: A new segment takes in the newest ones up to this many times its size.
+MERGE_FACTOR = 2
+#: Segments a search merges at most (more are merged into the newest).
+MAX_SEGMENTS = 8
 #: Index the whole site again once this share of its pages is recent.
 RECENT_LIMIT = 0.1
 #: Pages of the site in one Pagefind run at most: about 0.75 GB of Pagefind's
@@ -192,29 +205,52 @@ def shards(pages: list[str], size: int) -> list[list[str]]:
 
 
 @dataclass
-class Manifest:
-    """What the search page needs to combine the two indexes.
+class Segment:
+    """One segment of the recent index: its folder and ``{page path: page id}``."""
 
-    ``pages`` are the output paths of the recent pages (the state carried
-    from build to build), ``superseded`` the main index's ids to drop.
+    bundle: str
+    pages: dict[str, str]
+
+
+@dataclass
+class Manifest:
+    """What the search page needs to combine the indexes, and the next build to
+    carry on from.
+
+    ``pages`` maps every recent page's output path to the id a search finds
+    it by (None: the page is gone, or not indexed); ``superseded`` are the
+    ids of older copies, in the main index or an older segment.
     """
 
-    bundle: str | None = None
-    pages: list[str] = field(default_factory=list)
+    pages: dict[str, str | None] = field(default_factory=dict)
+    segments: list[Segment] = field(default_factory=list)
     superseded: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, outdir: Path) -> Manifest | None:
         try:
             data = json.loads((outdir / MAIN_DIR / MANIFEST).read_text(encoding="utf-8"))
-            return cls(bundle=data["bundle"], pages=list(data["pages"]),
-                       superseded=list(data["superseded"]))
+            bundles, superseded = list(data["bundles"]), list(data["superseded"])
+            if not bundles and not superseded:
+                return cls()
+            state = json.loads((outdir / RECENT_DIR / RECENT_STATE).read_text(encoding="utf-8"))
+            segments = [Segment(str(s["bundle"]), dict(s["pages"])) for s in state["segments"]]
+            if [s.bundle for s in segments] != bundles:
+                return None
+            return cls(pages=dict(state["pages"]), segments=segments, superseded=superseded)
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def save(self, outdir: Path) -> None:
         """Write it, with the main index's later shards as they are on disk."""
-        text = json.dumps({"bundle": self.bundle, "pages": sorted(self.pages),
+        if self.pages:
+            state = {"pages": dict(sorted(self.pages.items())),
+                     "segments": [{"bundle": s.bundle, "pages": dict(sorted(s.pages.items()))}
+                                  for s in self.segments]}
+            (outdir / RECENT_DIR).mkdir(parents=True, exist_ok=True)
+            (outdir / RECENT_DIR / RECENT_STATE).write_text(
+                json.dumps(state, sort_keys=True) + "\n", encoding="utf-8")
+        text = json.dumps({"bundles": [s.bundle for s in self.segments],
                            "superseded": sorted(self.superseded),
                            "shards": [f"{name}/" for name in shard_folders(outdir)]},
                           sort_keys=True)
@@ -326,37 +362,81 @@ def index_all(executable: Path, outdir: Path, exclude: Iterable[str],
     return indexed
 
 
-def index_recent(executable: Path, outdir: Path, exclude: Iterable[str],
-                 recent_pages: Iterable[str], main_pages: MainPages) -> int:
-    """Index the recent pages (the manifest's and this build's) on their own.
+def _segment_number(bundle: str) -> int:
+    name = bundle.rstrip("/").rpartition("/")[2]
+    return int(name) if name.isdigit() else 0
 
-    ``recent_pages`` are output paths relative to ``outdir``, posix style;
-    a path with no file is a removed page. Returns the pages indexed.
+
+def _to_merge(segments: list[Segment], size: int) -> int:
+    """How many of the newest ``segments`` a new one of ``size`` pages takes in."""
+    taken = 0
+    while taken < len(segments) and (
+            len(segments) - taken >= MAX_SEGMENTS
+            or MERGE_FACTOR * size >= len(segments[-1 - taken].pages)):
+        size += len(segments[-1 - taken].pages)
+        taken += 1
+    return taken
+
+
+def _superseded(pages: dict[str, str | None], main: dict[str, str],
+                segments: list[Segment]) -> set[str]:
+    """Every copy of a recent page that is not the one a search should find."""
+    out = set()
+    for page, visible in pages.items():
+        for copy in (main.get(page), *(s.pages.get(page) for s in segments)):
+            if copy is not None and copy != visible:
+                out.add(copy)
+    return out
+
+
+def index_recent(executable: Path, outdir: Path, exclude: Iterable[str],
+                 changed: Iterable[str], manifest: Manifest,
+                 main_pages: MainPages) -> tuple[int, Path | None]:
+    """Index this build's pages into a new segment, merged with the newest ones.
+
+    ``changed`` are output paths relative to ``outdir``, posix style; a
+    path with no file is a removed page. Returns the pages indexed and the
+    new segment's folder (None when there is none).
     """
-    pages = sorted(recent_pages)
-    shutil.rmtree(outdir / RECENT_DIR, ignore_errors=True)
-    indexed = 0
-    recent: dict[str, str] = {}
-    existing = [p for p in pages if (outdir / p).is_file()]
-    if existing:
+    changed = set(changed)
+    segments = list(manifest.segments)
+    number = 1 + max((_segment_number(s.bundle) for s in segments), default=0)
+    batch = {page for page in changed if (outdir / page).is_file()}
+    merged = [segments.pop() for _ in range(_to_merge(segments, len(batch)))]
+    covered = changed.union(*(s.pages for s in merged))
+    batch |= {page for s in merged for page in s.pages if (outdir / page).is_file()}
+    indexed, ids, folder = 0, {}, None
+    if batch:
+        bundle = f"{RECENT_DIR}/{number}/"
+        folder = outdir / bundle
         with _scratch(main_pages) as tmp:
-            _link_site(outdir, existing, Path(tmp))
-            indexed = run(pagefind_command(executable, Path(tmp), outdir / RECENT_DIR, exclude))
-        recent = {url: page_id for page_id, url in fragment_urls(outdir / RECENT_DIR).items()}
-    in_main = {url: page_id for page_id, url in main_pages.get().items()}
-    superseded = sorted(in_main[url] for url in (f"/{p}" for p in pages)
-                        if url in in_main and recent.get(url) != in_main[url])
-    adds = any(url not in in_main or in_main[url] != page_id
-               for url, page_id in recent.items())
-    if not superseded and not adds:  # back to what the main index has
+            _link_site(outdir, sorted(batch), Path(tmp))
+            indexed = run(pagefind_command(executable, Path(tmp), folder, exclude))
+        ids = {url.removeprefix("/"): page_id for page_id, url in fragment_urls(folder).items()}
+        if ids:
+            segments.append(Segment(bundle, ids))
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+            folder = None
+    for segment in merged:
+        shutil.rmtree(outdir / segment.bundle, ignore_errors=True)
+    pages = dict(manifest.pages)
+    pages.update({page: ids.get(page) for page in covered})
+    main = {url.removeprefix("/"): page_id for page_id, url in main_pages.get().items()}
+    superseded = _superseded(pages, main, segments)
+    # A segment all of whose pages newer copies replace adds nothing.
+    kept = [s for s in segments if any(pages.get(p) == i for p, i in s.pages.items())]
+    for segment in segments:
+        if segment not in kept:
+            shutil.rmtree(outdir / segment.bundle, ignore_errors=True)
+    if all(pages[page] == main.get(page) for page in pages):  # back to the main index
         shutil.rmtree(outdir / RECENT_DIR, ignore_errors=True)
         Manifest().save(outdir)
-        return indexed
-    if not recent:
-        shutil.rmtree(outdir / RECENT_DIR, ignore_errors=True)
-    Manifest(bundle=f"{RECENT_DIR}/" if recent else None, pages=pages,
-             superseded=superseded).save(outdir)
-    return indexed
+        return indexed, None
+    if len(kept) < len(segments):
+        superseded = _superseded(pages, main, kept)
+    Manifest(pages=pages, segments=kept, superseded=sorted(superseded)).save(outdir)
+    return indexed, folder if folder is not None and folder.is_dir() else None
 
 
 def indexed_urls(outdir: Path, main_pages: MainPages) -> set[str] | None:
@@ -369,6 +449,5 @@ def indexed_urls(outdir: Path, main_pages: MainPages) -> set[str] | None:
     manifest = Manifest.load(outdir) or Manifest()
     hidden = set(manifest.superseded)
     urls = {url for page_id, url in main_pages.get().items() if page_id not in hidden}
-    if manifest.bundle:
-        urls |= set(fragment_urls(outdir / RECENT_DIR).values())
+    urls |= {f"/{page}" for page, page_id in manifest.pages.items() if page_id is not None}
     return urls

@@ -208,10 +208,12 @@ def run_pagefind(app: Sphinx, exception: BaseException | None) -> None:
         if whole:
             count = bundle.index_all(executable, outdir, EXCLUDE_SELECTORS, main_pages(app),
                                      shard_pages)
+            search_words.write_main(outdir, executable, essay_dates(app))
         else:
-            count = bundle.index_recent(executable, outdir, EXCLUDE_SELECTORS, recent,
-                                        main_pages(app))
-        search_words.write(outdir, whole, executable, essay_dates(app))
+            assert manifest is not None  # not whole
+            count, segment = bundle.index_recent(executable, outdir, EXCLUDE_SELECTORS,
+                                                 changed, manifest, main_pages(app))
+            search_words.write(outdir, segment, executable, essay_dates(app))
     except bundle.PagefindError as error:
         (outdir / bundle.MAIN_DIR / bundle.MANIFEST).unlink(missing_ok=True)  # start afresh
         logger.info("failed")

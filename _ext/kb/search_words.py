@@ -25,9 +25,10 @@ essays the whole vocabulary is megabytes, a shard a few kilobytes.
   ``shards`` in order): in a shard without the word, Pagefind's fallback
   would find pages by a shorter word, so the search page searches only
   the shards that have every query word;
-- ``pagefind-recent/kb-words.json``: the recent index's vocabulary, whole
-  (it holds a few pages), with the ids of its pages, so that results from
-  that index are dropped when a query word is not among its words.
+- ``pagefind-recent/<k>/kb-words.json``: each recent segment's vocabulary,
+  whole (it holds a few pages), with the ids of its pages, so that results
+  from the recent segments are dropped when a query word is not among
+  their words.
 
 A word used on most pages costs a search dearly: Pagefind's index holds
 every place every page uses it, so at 10,000 essays one such word is a
@@ -270,18 +271,17 @@ def write_main(outdir: Path, executable: Path | None = None,
     return len(counts)
 
 
-def write_recent(outdir: Path) -> None:
-    """Write the recent index's vocabulary, whole, with its page ids."""
-    recent = outdir / bundle.RECENT_DIR
-    if not recent.is_dir():
-        return
-    counts, ids = vocabulary(recent)
-    (recent / INDEX).write_bytes(_dump({"ids": ids, "words": sorted(counts.items())}))
+def write_segment(segment: Path) -> None:
+    """Write a recent segment's vocabulary, whole, with its page ids."""
+    counts, ids = vocabulary(segment)
+    (segment / INDEX).write_bytes(_dump({"ids": ids, "words": sorted(counts.items())}))
 
 
-def write(outdir: Path, whole: bool, executable: Path | None = None,
+def write(outdir: Path, segment: Path | None, executable: Path | None = None,
           dates: dict[str, str] | None = None) -> None:
-    """After Pagefind: the main vocabulary when it reindexed all, the recent one always."""
-    if whole or not (outdir / bundle.MAIN_DIR / INDEX).is_file():
+    """After Pagefind indexed some pages: the new segment's vocabulary (the
+    main one too when it is missing)."""
+    if not (outdir / bundle.MAIN_DIR / INDEX).is_file():
         write_main(outdir, executable, dates)
-    write_recent(outdir)
+    if segment is not None:
+        write_segment(segment)

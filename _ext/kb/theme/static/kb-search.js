@@ -4,8 +4,8 @@
 // with any filters (?theme=ios&author=graeme-currie&year=2019, repeatable),
 // against the Pagefind index that _ext/kb/search.py writes to pagefind/
 // (and, on a large site, to the further shards pagefind/kb-recent.json
-// lists), merged with the index of recently written pages (pagefind-recent/)
-// when that manifest names one (see _ext/kb/pagefind_bundle.py).
+// lists), merged with the segments of recently written pages
+// (pagefind-recent/<k>/) that manifest names (see _ext/kb/pagefind_bundle.py).
 //
 // No false hits: Pagefind matches a word it does not know by the longest
 // indexed word it starts with ("photosynthesis" finds the word "p"). So
@@ -347,7 +347,7 @@
 
   // --------------------------------------------------------------- search
 
-  /** The manifest of the recent index: which bundle, which main entries it replaces. */
+  /** The manifest of the recent index: its segments, and the older entries they replace. */
   async function recentIndex() {
     try {
       const response = await fetch(new URL("pagefind/kb-recent.json", root), { cache: "no-cache" });
@@ -384,7 +384,32 @@
    * shards that may match and the recent index. */
   function searchBundles(headings, recent, words, infos) {
     if (headings) return [headings];
-    return [...mainShards(recent, words, infos), ...(recent && recent.bundle ? [recent.bundle] : [])];
+    return [...mainShards(recent, words, infos), ...recentBundles(recent)];
+  }
+
+  /** The recent index's segments, oldest first. */
+  function recentBundles(recent) {
+    return (recent && recent.bundles) || [];
+  }
+
+  /** Has any page changed since the main index (the headings index would be stale)? */
+  function anyRecent(recent) {
+    return recentBundles(recent).length > 0 || ((recent && recent.superseded) || []).length > 0;
+  }
+
+  /** The recent segments' vocabularies as one: {ids, words: Map(word -> pages)}. */
+  async function recentVocabulary(recent) {
+    const bundles = recentBundles(recent);
+    if (!bundles.length) return null;
+    const parts = await Promise.all(bundles.map((bundle) => getJSON(`${bundle}kb-words.json`)));
+    const words = new Map();
+    const ids = [];
+    for (const part of parts) {
+      if (!part) continue;
+      ids.push(...part.ids);
+      for (const [word, pages] of part.words) words.set(word, (words.get(word) || 0) + pages);
+    }
+    return { ids, words };
   }
 
   /** Does a whole vocabulary ({word: pages}) allow every query word? */
@@ -431,7 +456,7 @@
   async function headingsBundle(words, infos, recent) {
     const index = await vocabulary.index();
     if (!index || !index.headings || !infos || fullText) return null;
-    if (recent && (recent.bundle || (recent.superseded || []).length)) return null;  // it would be stale
+    if (anyRecent(recent)) return null;  // it would be stale
     const last = words.length - 1;
     const everyInHeadings = words.every((w, i) => inHeadings(infos[i], i === last, w));
     const someCommon = infos.some((info) => info.prefixPages > index.common);
@@ -442,7 +467,7 @@
   async function listingBundle(recent) {
     const index = await vocabulary.index();
     if (!index || !index.headings) return null;
-    if (recent && (recent.bundle || (recent.superseded || []).length)) return null;
+    if (anyRecent(recent)) return null;
     return index.headings;
   }
 
@@ -469,12 +494,12 @@
     const manifest = recentIndex();
     const words = queryWords(query);
     const recent = await manifest;
-    const recentWords = recent && recent.bundle ? getJSON(`${recent.bundle}kb-words.json`) : null;
+    const recentWords = recentVocabulary(recent);
     let infos = null;
     if (words.length) {
       infos = await lookUp(words);
-      const recentVocab = recentWords ? await recentWords : null;
-      const inRecent = recentVocab && vocabularyAllows(words, new Map(recentVocab.words));
+      const recentVocab = await recentWords;
+      const inRecent = recentVocab && vocabularyAllows(words, recentVocab.words);
       const inMain = infos && words.every((w, i) => allowed(infos[i], i === words.length - 1, w));
       if (infos && !inMain && !inRecent) {
         vocabularyMiss = true;
@@ -508,10 +533,10 @@
     });
     let results = search ? search.results : [];
     // Drop what an index could only have found by Pagefind's prefix fallback.
-    const recentVocab = recentWords ? await recentWords : null;
+    const recentVocab = await recentWords;
     if (words.length) {
       const recentIds = new Set(recentVocab && !headings ? recentVocab.ids : []);
-      const recentOK = recentVocab ? vocabularyAllows(words, new Map(recentVocab.words)) : false;
+      const recentOK = recentVocab ? vocabularyAllows(words, recentVocab.words) : false;
       const mainOK = !infos || words.every((w, i) => allowed(infos[i], i === words.length - 1, w));
       results = results.filter((r) => (recentIds.has(r.id) ? recentOK : mainOK));
       // A word that must occur as it is, but starts longer words too: keep
