@@ -213,6 +213,24 @@ def test_project_maps_each_document_to_its_source(built):
                   for docname, path in _compat.source_paths(env).items()))
 
 
+def test_a_project_works_with_string_paths_until_it_discovers_again(built):
+    """What ``fastscan.ScanningProject`` pickles: string paths, no path map."""
+    from sphinx.project import Project
+
+    env = built.env
+    project = Project(env.srcdir, env.project.source_suffix)
+    paths = {name: str(path) for name, path in _compat.source_paths(env).items()}
+    project.__dict__.update(_compat.project_maps_state(set(paths), dict(paths)))
+    discover = inspect.getsource(Project.discover)
+    holds("Project.doc2path takes string paths; path2doc finds names by suffix without "
+          "the map; discover clears both maps first", "Sphinx 9.0.4",
+          lambda: all(project.doc2path(name, absolute=True) == env.doc2path(name)
+                      and project.doc2path(name, absolute=False) == Path(path)
+                      and project.path2doc(path) == name for name, path in paths.items())
+          and "self._path_to_docname.clear()" in discover
+          and "self._docname_to_path.clear()" in discover)
+
+
 def test_project_discover_fills_docnames_and_both_maps():
     from sphinx.project import Project
 

@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.environment import BuildEnvironment
+from sphinx.project import Project
 from sphinx.testing.util import SphinxTestApp
 
 from conftest import build, copy_root
@@ -111,6 +112,23 @@ def test_the_environment_is_pickled_as_sphinx_s_own_class(tmp_path):
     assert type(app.env) is ScanningEnvironment
     with open(Path(app.doctreedir) / ENV_PICKLE_FILENAME, "rb") as file:
         assert type(pickle.load(file)) is BuildEnvironment
+
+
+def test_the_project_is_pickled_with_string_paths_and_found_again(tmp_path):
+    """Unpickling a ``Path`` is slow; the saved project holds strings, and the
+    next build, after discovering the documents, has Sphinx's maps again."""
+    src = copy_root("kb", tmp_path / "src")
+    app = build(src, freshenv=True)
+    maps = dict(app.env.project._docname_to_path), dict(app.env.project._path_to_docname)
+    with open(Path(app.doctreedir) / ENV_PICKLE_FILENAME, "rb") as file:
+        project = pickle.load(file).project
+    assert type(project) is Project and project._path_to_docname == {}
+    assert project._docname_to_path == {name: str(path) for name, path in maps[0].items()}
+    later(src / "essays" / "alpha.md")
+    again = build(src)
+    assert (dict(again.env.project._docname_to_path),
+            dict(again.env.project._path_to_docname)) == maps
+    assert "essays/alpha" in again.env.all_docs
 
 
 @pytest.mark.parametrize("include", [("**",), ("essays/**", "index.md", "sub/**")])

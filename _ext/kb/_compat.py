@@ -57,6 +57,10 @@ Sphinx 9.0.4
       ``sphinx.util.matching.get_matching_files`` finds, excluding
       ``sphinx.project.EXCLUDE_PATHS`` -> :func:`source_paths`,
       :func:`project_maps`, :data:`PROJECT_EXCLUDE_PATHS` (``fastscan.py``);
+      ``Project.discover`` clears both maps before filling them,
+      ``doc2path`` takes a string path as well as a ``Path``, and
+      ``path2doc`` finds a source's name from its suffix when the map has
+      no entry -> :func:`project_maps_state` (a pickled project);
       ``sphinx.util.matching.compile_matchers`` gives each glob pattern's
       compiled ``re.Pattern.match`` (the pattern anchored at both ends)
       -> :func:`matcher_pattern`.
@@ -225,6 +229,12 @@ def matcher_pattern(matcher: Callable[[str], Any]) -> str:
 def project_maps(project: Project) -> tuple[set[str], dict[Path, str], dict[str, Path]]:
     """19. The project's documents and its two maps between names and paths."""
     return project.docnames, project._path_to_docname, project._docname_to_path
+
+
+def project_maps_state(docnames: set[str], by_name: dict[str, str]) -> dict[str, Any]:
+    """19. A project's pickled state with these documents, source paths
+    (strings) and no path-to-name map."""
+    return {"docnames": docnames, "_path_to_docname": {}, "_docname_to_path": by_name}
 
 
 def unchanged_build_info_time(builder: StandaloneHTMLBuilder) -> int | None:
