@@ -125,6 +125,9 @@ def test_pagefind_index_is_checked(site_copy: Callable[[], Path]) -> None:
             if data["url"].endswith(f"/{SEED_ESSAY}.html"):
                 fragment.unlink()
         assert find_missing(app) == {SEED_ESSAY: ["the Pagefind search index"]}
+        # checking one essay (an edit's build) looks up its own URL only
+        assert find_missing(app, only={SEED_ESSAY}) == {
+            SEED_ESSAY: ["the Pagefind search index"]}
 
 
 def test_deleted_essay_page_is_removed(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ MAX_CLICKS = 3
 _DOCNAMES = re.compile(r'"docnames"\s*:\s*')
 
 
-def sphinx_search_index(app: Sphinx, site: Site) -> set[str] | None:
+def sphinx_search_index(app: Sphinx, site: Site, only: set[str] | None = None) -> set[str] | None:
     """Docnames in ``searchindex.js``, if Sphinx's indexer wrote it this build."""
     path = Path(app.outdir) / "searchindex.js"
     if not getattr(app.builder, "search", False) or not path.is_file():
@@ -57,13 +57,18 @@ def sphinx_search_index(app: Sphinx, site: Site) -> set[str] | None:
     return set(docnames)
 
 
-def pagefind_index(app: Sphinx, site: Site) -> set[str] | None:
-    """Docnames of pages a Pagefind search can find, if the site has its index."""
+def pagefind_index(app: Sphinx, site: Site, only: set[str] | None = None) -> set[str] | None:
+    """Docnames of pages a Pagefind search can find (of ``only``, when given),
+    if the site has its index."""
     if not getattr(app.config, "kb_pagefind", False):
         return None
     urls = indexed_urls(Path(app.outdir), main_pages(app))
     if urls is None:
         return None
+    if only is not None:  # their URLs, not every indexed one resolved
+        outdir = Path(app.outdir)
+        return {docname for docname in only if "/" + Path(
+            site.builder.get_outfilename(docname)).relative_to(outdir).as_posix() in urls}
     found = set()
     for url in urls:
         url = url.lstrip("/")
@@ -76,8 +81,9 @@ def pagefind_index(app: Sphinx, site: Site) -> set[str] | None:
 
 
 #: ``(name readers know it by, function)``; a function returns None when
-#: its index was not written by this build. Add one for another search.
-SEARCH_INDEXES: list[tuple[str, Callable[[Sphinx, Site], set[str] | None]]] = [
+#: its index was not written by this build, else the documents it finds
+#: (of those given, when it is given some). Add one for another search.
+SEARCH_INDEXES: list[tuple[str, Callable[[Sphinx, Site, set[str] | None], set[str] | None]]] = [
     ("the search index (searchindex.js)", sphinx_search_index),
     ("the Pagefind search index", pagefind_index),
 ]
@@ -138,7 +144,7 @@ def find_missing(app: Sphinx, only: set[str] | None = None,
         essays = sorted(d for d in only if d in env.found_docs)
         depth = dict.fromkeys(essays, 0)
     checked = [(name, check, found) for name, check in SEARCH_INDEXES
-               if (found := check(app, site)) is not None]
+               if (found := check(app, site, only and set(essays))) is not None]
     indexes = [(name, found) for name, _, found in checked]
     if parts is not None and only is None:
         parts.update(_missing_parts(app, site, depth, checked))
@@ -170,7 +176,8 @@ def find_missing(app: Sphinx, only: set[str] | None = None,
 
 
 def _missing_parts(app: Sphinx, site: Site, depth: dict[str, int],
-                   checked: list[tuple[str, Callable[[Sphinx, Site], set[str] | None], set[str]]]
+                   checked: list[tuple[str, Callable[[Sphinx, Site, set[str] | None],
+                                                     set[str] | None], set[str]]]
                    ) -> dict[str, list[str]]:
     """Parts of long lists (:mod:`kb.paging`) that are not on disk, not
     within reach of the home page or not in a search index, by their list's page."""
