@@ -71,7 +71,9 @@ def test_serve_previews_and_rebuilds_on_save(site_copy, tmp_path):
         wait_for(url, marker)
         # Search is the published site's: the save re-indexed the essay on its own.
         manifest = f"http://127.0.0.1:{port}/pagefind/kb-recent.json"
-        wait_for(manifest, f'"pages": ["{SEED_ESSAY}.html"]')
+        wait_for(manifest, '"bundles": ["pagefind-recent/1/"]')
+        state = f"http://127.0.0.1:{port}/pagefind-recent/kb-state.json"
+        wait_for(state, f'"pages": {{"{SEED_ESSAY}.html": "')
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
