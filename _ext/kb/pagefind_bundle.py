@@ -422,20 +422,18 @@ def index_recent(executable: Path, outdir: Path, exclude: Iterable[str],
         shutil.rmtree(outdir / segment.bundle, ignore_errors=True)
     pages = dict(manifest.pages)
     pages.update({page: ids.get(page) for page in covered})
-    main = {url.removeprefix("/"): page_id for page_id, url in main_pages.get().items()}
-    superseded = _superseded(pages, main, segments)
     # A segment all of whose pages newer copies replace adds nothing.
     kept = [s for s in segments if any(pages.get(p) == i for p, i in s.pages.items())]
     for segment in segments:
         if segment not in kept:
             shutil.rmtree(outdir / segment.bundle, ignore_errors=True)
+    main = {url.removeprefix("/"): page_id for page_id, url in main_pages.get().items()}
     if all(pages[page] == main.get(page) for page in pages):  # back to the main index
         shutil.rmtree(outdir / RECENT_DIR, ignore_errors=True)
         Manifest().save(outdir)
         return indexed, None
-    if len(kept) < len(segments):
-        superseded = _superseded(pages, main, kept)
-    Manifest(pages=pages, segments=kept, superseded=sorted(superseded)).save(outdir)
+    Manifest(pages=pages, segments=kept,
+             superseded=sorted(_superseded(pages, main, kept))).save(outdir)
     return indexed, folder if folder is not None and folder.is_dir() else None
 
 
