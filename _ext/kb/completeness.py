@@ -143,8 +143,9 @@ def find_missing(app: Sphinx, only: set[str] | None = None,
     else:
         essays = sorted(d for d in only if d in env.found_docs)
         depth = dict.fromkeys(essays, 0)
+    wanted = None if only is None else set(essays)  # None: every document
     checked = [(name, check, found) for name, check in SEARCH_INDEXES
-               if (found := check(app, site, only and set(essays))) is not None]
+               if (found := check(app, site, wanted)) is not None]
     indexes = [(name, found) for name, _, found in checked]
     if parts is not None and only is None:
         parts.update(_missing_parts(app, site, depth, checked))
