@@ -412,3 +412,20 @@ def test_the_inventory_is_dumped_from_the_environment_s_titles():
           "Sphinx 9.0.4",
           lambda: "clean_astext(self.env.titles[doc])"
           in inspect.getsource(StandardDomain.get_objects))
+
+
+def test_the_builder_renders_with_the_template_loader_s_jinja_environment(tmp_path):
+    from jinja2 import Environment
+    from sphinx.jinja2glue import BuiltinTemplateLoader
+
+    app = build(copy_root("anypage", tmp_path / "src"), confoverrides={"kb_pagefind": False})
+    holds("builder.templates is a BuiltinTemplateLoader", "Sphinx 9.0.4",
+          lambda: isinstance(app.builder.templates, BuiltinTemplateLoader))
+    holds("BuiltinTemplateLoader.environment is the Jinja environment pages render with",
+          "Sphinx 9.0.4",
+          lambda: isinstance(app.builder.templates.environment, Environment)
+          and app.builder.templates.environment.loader is app.builder.templates)
+    holds("BuiltinTemplateLoader.init makes the environment with no bytecode cache",
+          "Sphinx 9.0.4",
+          lambda: "bytecode_cache" not in inspect.getsource(BuiltinTemplateLoader.init))
+    assert _compat.template_environment(app.builder) is app.builder.templates.environment

@@ -4,7 +4,8 @@ The rules: ``objects.inv`` is byte for byte what Sphinx's inventory writer
 makes from the environment's title nodes, after a clean build and after
 an incremental one; a page read again has its new title; a kept text is
 used only for the very read it was made from; a damaged file of kept texts
-is made again.
+is made again; a build that changes no entry leaves the file as it was,
+unless the file is not the one the last build wrote.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from sphinx.util.inventory import InventoryFile
 
 from conftest import build, built_kb_root
-from kb.inventory import KEPT
+from kb.inventory import KEPT, WRITTEN
 
 
 def sphinx_inventory(app, dest: Path) -> bytes:
@@ -81,3 +82,46 @@ def test_a_damaged_file_of_kept_texts_is_made_again(tmp_path, damaged):
     app = build(src)
     assert Path(app.outdir, "objects.inv").read_bytes() == expected
     assert isinstance(pickle.loads(kept.read_bytes()), dict)
+
+
+def edit_text(src: Path) -> None:
+    path = src / "essays" / "alpha.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more sentence.\n",
+                    encoding="utf-8")
+
+
+def test_an_edit_that_changes_no_entry_leaves_the_file_as_it_was(tmp_path):
+    src, app = built_kb_root(tmp_path)
+    inventory = Path(app.outdir, "objects.inv")
+    written = inventory.stat().st_mtime_ns
+    edit_text(src)
+    app = build(src)
+    assert inventory.stat().st_mtime_ns == written
+    assert inventory.read_bytes() == sphinx_inventory(app, tmp_path / "sphinx.inv")
+
+
+def test_a_changed_entry_writes_the_file_again(tmp_path):
+    src, app = built_kb_root(tmp_path)
+    inventory = Path(app.outdir, "objects.inv")
+    before = inventory.read_bytes()
+    retitle(src, "Alpha essay, retitled")
+    app = build(src)
+    assert inventory.read_bytes() != before
+    assert inventory.read_bytes() == sphinx_inventory(app, tmp_path / "sphinx.inv")
+
+
+@pytest.mark.parametrize("tamper", ["delete", "overwrite", "damage record"])
+def test_a_file_the_last_build_did_not_leave_is_written_again(tmp_path, tamper):
+    src, app = built_kb_root(tmp_path)
+    inventory = Path(app.outdir, "objects.inv")
+    expected = inventory.read_bytes()
+    if tamper == "delete":
+        inventory.unlink()
+    elif tamper == "overwrite":
+        inventory.write_bytes(b"# Sphinx inventory version 2\n")
+    else:
+        Path(app.doctreedir, WRITTEN).write_text("{not json", encoding="utf-8")
+        inventory.write_bytes(b"# Sphinx inventory version 2\n")
+    edit_text(src)
+    build(src)
+    assert inventory.read_bytes() == expected

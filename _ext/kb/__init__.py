@@ -14,9 +14,11 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
   ``vancouver`` the house style; ``bibcheck`` clear messages for refs.bib,
   ``bibreparse`` parsing only its changed entries, ``keptbib`` the parse
   pickled beside the environment; ``lazytocs`` each page's table of
-  contents and titles unpickled only when read; ``inventory`` the object
-  inventory from kept title texts; ``fastscan`` Sphinx's checks for
-  changed sources, made cheaper;
+  contents and titles unpickled only when read; ``records`` the essays'
+  records pickled in buckets, again only where one changed; ``inventory``
+  the object inventory from kept title texts, written only when it
+  changes; ``templatecache`` page templates compiled once; ``fastscan``
+  Sphinx's checks for changed sources, made cheaper;
 * ``listings`` the generated lists; ``paging`` long lists split into
   parts; ``checks`` checks across pages;
   ``completeness`` no essay lost (every essay where readers look), with

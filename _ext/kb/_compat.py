@@ -73,6 +73,10 @@ Sphinx 9.0.4
       and ``BuildEnvironment.find_files`` call ``env.get_outdated_files``,
       ``builder.get_outdated_docs`` and ``env.project.discover`` as
       methods, so subclasses' are used.
+  21. ``Builder.templates`` is a ``sphinx.jinja2glue.BuiltinTemplateLoader``
+      whose ``environment`` is the Jinja environment every page is rendered
+      with, made in ``init``, with no bytecode cache
+      -> :func:`template_environment` (``templatecache.py``).
 
 docutils 0.22.4
   Doctrees are built and read with public node classes and
@@ -120,11 +124,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docutils.parsers.rst import roles as _docutils_roles
+from jinja2 import Environment
 from sphinx._cli.util.errors import strip_escape_sequences
 from sphinx.application import ENV_PICKLE_FILENAME
 from sphinx.builders.html import INVENTORY_FILENAME
 from sphinx.builders.html._build_info import BuildInfo
 from sphinx.builders.latex import default_latex_documents
+from sphinx.jinja2glue import BuiltinTemplateLoader
 from sphinx.project import EXCLUDE_PATHS
 from sphinx.search import js_index
 from sphinx.util import texescape
@@ -252,6 +258,16 @@ def unchanged_build_info_time(builder: StandaloneHTMLBuilder) -> int | None:
         return 0
     template_mtime = int(builder.templates.newest_template_mtime() * 10**6)
     return None if template_mtime > info_mtime else template_mtime
+
+
+def template_environment(builder: Any) -> Environment | None:
+    """21. The Jinja environment the builder renders pages with, if it
+    uses Sphinx's template loader."""
+    templates = getattr(builder, "templates", None)
+    if not isinstance(templates, BuiltinTemplateLoader):
+        return None
+    environment = getattr(templates, "environment", None)
+    return environment if isinstance(environment, Environment) else None
 
 
 def release_roles() -> None:

@@ -20,6 +20,7 @@ from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
 from .models import Essay, Person, Theme
+from .records import Records
 from .state import StoredState
 
 
@@ -58,7 +59,8 @@ def xref(reftype: str, target: str, text: str = "", **attrs: Any) -> addnodes.pe
 class KnowledgeBaseDomain(Domain):
     name = "kb"
     label = "Knowledge base"
-    data_version = 4  # 3: stored build state; 4: listing specs carry their limit
+    data_version = 5  # 3: stored build state; 4: listing specs carry their limit;
+    # 5: essays in pickled buckets (records.py)
     object_types = {
         "essay": ObjType("essay", "essay"),
         "person": ObjType("person", "person"),
@@ -66,7 +68,7 @@ class KnowledgeBaseDomain(Domain):
     }
     roles = {name: KBRole(name) for name in ("essay", "person", "theme")}
     initial_data: ClassVar[dict[str, Any]] = {
-        "essays": {},  # docname -> Essay
+        "essays": Records(),  # docname -> Essay, pickled in buckets
         "people": {},  # person id -> Person
         "themes": {},  # theme slug -> Theme
         "citations": {},  # docname -> {bib key: entry fingerprint, None if not in refs.bib}

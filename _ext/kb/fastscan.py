@@ -36,6 +36,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
@@ -54,6 +55,32 @@ logger = logging.getLogger(__name__)
 def mtime_us(path: str) -> int:
     """A file's time as Sphinx keeps it: microseconds, rounded up."""
     return -(os.stat(path).st_mtime_ns // -1_000)
+
+
+#: Each source's time as :func:`outdated_pages` found it, for
+#: :func:`outdated_files` in the same build (Sphinx asks which pages are
+#: outdated just before it asks which sources changed): one ``stat`` per
+#: source per build instead of two. A source changed in between is read
+#: with its new text, or found changed by the next build, as with Sphinx.
+_source_times: WeakKeyDictionary[BuildEnvironment, dict[str, int]] = WeakKeyDictionary()
+
+
+def _doctrees(doctreedir: str, docnames: Iterable[str]) -> set[str]:
+    """The documents that have a doctree: one listing of each folder
+    instead of one lookup per document."""
+    listed: dict[str, set[str]] = {}
+    found = set()
+    for docname in docnames:
+        folder, _, name = docname.rpartition("/")
+        names = listed.get(folder)
+        if names is None:
+            try:
+                names = listed[folder] = set(os.listdir(f"{doctreedir}/{folder}"))
+            except OSError:
+                names = listed[folder] = set()
+        if name + ".doctree" in names:
+            found.add(docname)
+    return found
 
 
 def _dependency_changed(dependencies: Any, read_at: int) -> bool:
@@ -77,18 +104,21 @@ def outdated_files(env: BuildEnvironment) -> tuple[set[str], set[str], set[str]]
     srcdir, doctreedir = os.fspath(env.srcdir), os.fspath(env.doctreedir)
     sources = _compat.source_paths(env)
     reread_always, dependencies = env.reread_always, env.dependencies
+    with_doctree = _doctrees(doctreedir, found & all_docs.keys())
+    seen = _source_times.pop(env, {})
     for docname in found:
         read_at = all_docs.get(docname)
         if read_at is None:
             added.add(docname)
             continue
-        if docname in reread_always or not os.path.isfile(f"{doctreedir}/{docname}.doctree"):
+        if docname in reread_always or docname not in with_doctree:
             changed.add(docname)
             continue
         source = sources.get(docname)
         path = f"{srcdir}/{source}" if source is not None else os.fspath(env.doc2path(docname))
         try:
-            is_newer = mtime_us(path) > read_at
+            source_time = seen.get(path)
+            is_newer = (mtime_us(path) if source_time is None else source_time) > read_at
         except OSError:
             is_newer = True  # gone since it was found: Sphinx fails reading it
         if is_newer or (docname in dependencies
@@ -102,6 +132,7 @@ def outdated_pages(builder: StandaloneHTMLBuilder, template_mtime: int) -> Itera
     env = builder.env
     outdir, suffix = os.fspath(builder.outdir), builder.out_suffix
     srcdir, sources = os.fspath(env.srcdir), _compat.source_paths(env)
+    seen = _source_times[env] = {}
     for docname in env.found_docs:
         if docname not in env.all_docs:
             yield docname
@@ -113,7 +144,8 @@ def outdated_pages(builder: StandaloneHTMLBuilder, template_mtime: int) -> Itera
         source = sources.get(docname)
         path = f"{srcdir}/{source}" if source is not None else os.fspath(env.doc2path(docname))
         try:
-            if max(mtime_us(path), template_mtime) > page_mtime:
+            source_time = seen[path] = mtime_us(path)
+            if max(source_time, template_mtime) > page_mtime:
                 yield docname
         except OSError:
             pass  # the source is gone: Sphinx skips it too

@@ -74,6 +74,7 @@ from . import (
     sitemap,
     source_files,
     stale_output,
+    templatecache,
 )
 
 #: Events of our own, emitted by our code (``feed.feed_entry``).
@@ -129,6 +130,7 @@ HANDLERS: tuple[Hook, ...] = (
     Hook("builder-inited", 500, search.disable_sphinx_index),  # no searchindex.js
     Hook("builder-inited", 500, latex.date_from_epoch_only),  # \date reproducible
     Hook("builder-inited", 500, gitdates.refresh),  # last commits of the sources
+    Hook("builder-inited", 500, templatecache.keep_compiled_templates),  # before any page
     # -- env-get-outdated: which pages to read again. Each returns pages,
     # Sphinx takes them all: order free; after Sphinx's collectors (500).
     # First: a removed page drops the records of whole-site outputs that
