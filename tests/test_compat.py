@@ -412,6 +412,12 @@ def test_the_inventory_is_dumped_from_the_environment_s_titles():
           "Sphinx 9.0.4",
           lambda: "clean_astext(self.env.titles[doc])"
           in inspect.getsource(StandardDomain.get_objects))
+    holds("only StandardDomain.get_objects lists env.all_docs, each page once",
+          "Sphinx 9.0.4",
+          lambda: "for doc in self.env.all_docs:"
+          in inspect.getsource(StandardDomain.get_objects)
+          and "all_docs" not in inspect.getsource(StandardDomain.get_objects).split(
+              "for doc in self.env.all_docs:", 1)[1])
 
 
 def test_the_builder_renders_with_the_template_loader_s_jinja_environment(tmp_path):

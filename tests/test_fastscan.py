@@ -114,20 +114,39 @@ def test_the_environment_is_pickled_as_sphinx_s_own_class(tmp_path):
         assert type(pickle.load(file)) is BuildEnvironment
 
 
+def project_answers(project, files) -> tuple[set[str], dict[str, object], dict[str, object]]:
+    """What a project tells Sphinx: its documents, each file's document
+    name (absolute or relative path) and each document's source path."""
+    root = Path(project.srcdir)
+    names = {f"{kind}:{name}": project.path2doc(root / name if kind == "abs" else name)
+             for name in files for kind in ("abs", "rel")}
+    paths = {f"{absolute}:{docname}": str(project.doc2path(docname, absolute))
+             for docname in sorted(project.docnames) for absolute in (True, False)}
+    return set(project.docnames), names, paths
+
+
+def sphinx_project(src: Path, suffixes=(".md",), exclude=(), include=("**",)) -> Project:
+    project = Project(src, suffixes)
+    project.discover(list(exclude), include)
+    return project
+
+
 def test_the_project_is_pickled_with_string_paths_and_found_again(tmp_path):
-    """Unpickling a ``Path`` is slow; the saved project holds strings, and the
-    next build, after discovering the documents, has Sphinx's maps again."""
+    """Unpickling a ``Path`` is slow; the saved project holds strings, and
+    gives Sphinx's answers before and after the next build discovers again."""
     src = copy_root("kb", tmp_path / "src")
     app = build(src, freshenv=True)
-    maps = dict(app.env.project._docname_to_path), dict(app.env.project._path_to_docname)
+    files = sorted(p.relative_to(src).as_posix() for p in src.rglob("*") if p.is_file())
+    expected = project_answers(sphinx_project(src, app.env.project.source_suffix,
+                                      app.config.exclude_patterns), files)
     with open(Path(app.doctreedir) / ENV_PICKLE_FILENAME, "rb") as file:
         project = pickle.load(file).project
     assert type(project) is Project and project._path_to_docname == {}
-    assert project._docname_to_path == {name: str(path) for name, path in maps[0].items()}
+    assert all(type(path) is str for path in project._docname_to_path.values())
+    assert project_answers(project, files) == expected
     later(src / "essays" / "alpha.md")
     again = build(src)
-    assert (dict(again.env.project._docname_to_path),
-            dict(again.env.project._path_to_docname)) == maps
+    assert project_answers(again.env.project, files) == expected
     assert "essays/alpha" in again.env.all_docs
 
 
@@ -147,11 +166,13 @@ def test_discovered_documents_are_sphinx_s(tmp_path, include):
         (src / name).parent.mkdir(parents=True, exist_ok=True)
         (src / name).write_text("# Page\n", encoding="utf-8")
     exclude = ["_build", "sub/skipped", "README.md", "*.txt"]
+    every_file = sorted(p.relative_to(src).as_posix() for p in src.rglob("*") if p.is_file())
     found = []
     for cls in (Project, ScanningProject):
         project = cls(src, (".md", ".rst"))
         docnames = set(project.discover(exclude, include))
-        found.append((docnames, project._path_to_docname, project._docname_to_path))
+        assert docnames == project.docnames
+        found.append(project_answers(project, every_file))
     assert found[0] == found[1]
     assert "sub/deeper/page" in found[1][0]
     assert not {"sub/skipped/page", "_build/y", ".#lock", "sub/.#lock"} & found[1][0]

@@ -125,3 +125,14 @@ def test_a_file_the_last_build_did_not_leave_is_written_again(tmp_path, tamper):
     edit_text(src)
     build(src)
     assert inventory.read_bytes() == expected
+
+
+def test_a_new_label_writes_the_file_again(tmp_path):
+    src, app = built_kb_root(tmp_path)
+    path = src / "essays" / "alpha.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n(kb-new-label)=\n## A new part\n\n"
+                    "Its text.\n", encoding="utf-8")
+    app = build(src)
+    assert "kb-new-label std:label -1 essays/alpha.html#$ A new part" in titles_in(app)
+    assert Path(app.outdir, "objects.inv").read_bytes() == sphinx_inventory(
+        app, tmp_path / "sphinx.inv")

@@ -50,7 +50,8 @@ Sphinx 9.0.4
       ``StandaloneHTMLBuilder.dump_inventory`` writes
       ``InventoryFile.dump(outdir / INVENTORY_FILENAME, env, builder)``,
       whose ``std:doc`` entries are ``clean_astext(env.titles[doc])``
-      -> :data:`INVENTORY_FILENAME` (``inventory.py``).
+      for each ``doc`` in ``env.all_docs``, the only domain entries made
+      from ``env.all_docs`` -> :data:`INVENTORY_FILENAME` (``inventory.py``).
   19. ``Project._docname_to_path`` (each document's source path relative
       to the source folder) and ``Project._path_to_docname``, filled by
       ``Project.discover`` with ``docnames`` from the files

@@ -34,7 +34,6 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -182,7 +181,14 @@ def any_matcher(patterns: Iterable[str]) -> Callable[[str], object]:
 
 def discover(project: Project, exclude: Iterable[str], include: Iterable[str]) -> set[str]:
     """``Project.discover``: the documents of the source folder, with the
-    same warnings, filling the project's maps as Sphinx does."""
+    same warnings, and the same answers from ``doc2path`` and ``path2doc``.
+
+    Each document's source is kept as a string, and the path-to-name map is
+    left empty: ``path2doc`` then finds a name from the suffix, which is the
+    name the map would give (Sphinx makes it from the same path, suffix
+    and normalisation), and 22,000 ``Path`` objects, 0.05 s at 10,000
+    essays, are not made.
+    """
     srcdir = os.fspath(project.srcdir)
     docnames, by_path, by_name = _compat.project_maps(project)
     docnames.clear()
@@ -205,9 +211,7 @@ def discover(project: Project, exclude: Iterable[str], include: Iterable[str]) -
                            project.doc2path(docname, absolute=True), once=True)
         elif os.access(f"{srcdir}/{filename}", os.R_OK):
             docnames.add(docname)
-            path = Path(filename)
-            by_path[path] = docname
-            by_name[docname] = path
+            by_name[docname] = filename  # type: ignore[assignment]  # doc2path takes it
         else:
             logger.warning(__("Ignored unreadable document %r."), filename, location=docname)
     return docnames
@@ -217,13 +221,13 @@ class ScanningProject(Project):
     """Sphinx's project with :func:`discover`; pickled as Sphinx's, with its
     paths as strings.
 
-    Every build discovers the documents again (and makes its maps anew), so
-    the maps a saved environment brings are used only until then: by the
+    Every build discovers the documents again (and makes its map anew), so
+    the map a saved environment brings is used only until then: by the
     check for outdated pages (:func:`outdated_pages`, which takes strings)
     and by ``doc2path``, which takes them too. A ``Path`` is slow to unpickle
     (0.1 s for the 11,000 of 10,000 essays, of an edit's 2 s); a string is
-    not. The path-to-name map is left out: until discovery ``path2doc``
-    finds a document's name from its suffix, as it does for any file.
+    not. The path-to-name map is always empty: ``path2doc`` finds a
+    document's name from its suffix, as it does for any file.
     """
 
     def discover(self, exclude_paths: Iterable[str] = (),
