@@ -24,6 +24,7 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
   ``completeness`` no essay lost (every essay where readers look), with
   ``site_links`` the written site's links; ``pdf_completeness`` the same
   for a PDF; ``source_files`` files that cannot become one page;
+  ``folderstamps`` folders unchanged since the last build (no listing);
   ``encoding`` pages that are not UTF-8; ``stale_output`` pages of removed
   documents; ``searchindex`` Sphinx's search index kept as a fresh build's;
 * ``nodes`` our doctree nodes and how each builder renders them;

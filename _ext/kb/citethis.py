@@ -36,7 +36,7 @@ from pybtex.database import Person
 from pybtex.exceptions import PybtexError
 from sphinx.application import Sphinx
 
-from . import rebuilds
+from . import essaypdf, rebuilds
 from .citeformats import csl_item, csl_json_of, csl_list_item, ris_record
 from .domain import kb_domain
 from .essaymeta import doi_url, essay_meta
@@ -263,8 +263,11 @@ def write_essay_files(app: Sphinx, pagename: str, templatename: str,
 def write_missing_essay_files(app: Sphinx, docnames: Iterable[str]) -> None:
     """Files of pages not written this time that lack them (a new output folder).
 
-    One listing of each folder, not a file lookup per essay and format.
+    One listing of each folder, not a file lookup per essay and format, and
+    none when no file was added to or removed from them since the last build.
     """
+    if essaypdf.outputs_unchanged(app):
+        return
     out = Path(app.outdir)
     essays = kb_domain(app.env).essays
     listed: dict[str, set[str]] = {}

@@ -38,6 +38,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import texescape
 
+from . import folderstamps
 from .domain import kb_domain
 from .frontmatter import read_data
 from .website import page_url
@@ -166,10 +167,39 @@ def note_pdf(app: Sphinx, doctree: nodes.document) -> None:
         app.env.metadata[docname][HAS_PDF] = has_pdf(app, docname)
 
 
+#: The record (:mod:`kb.folderstamps`) of the folders of essays' pages.
+OUTPUTS = "essay-outputs"
+
+
+def _output_folders(app: Sphinx) -> list[str]:
+    return sorted({os.path.join(app.outdir, docname.rpartition("/")[0])
+                   for docname in kb_domain(app.env).essays})
+
+
+def _outputs_context(app: Sphinx) -> str:
+    return f"kb_essay_pdf={bool(app.config.kb_essay_pdf)}"
+
+
+def outputs_unchanged(app: Sphinx) -> bool:
+    """No file was added to or removed from the folders of essays' pages
+    (a PDF, a download) since the end of the last web build."""
+    return folderstamps.unchanged(app, OUTPUTS, _output_folders(app),
+                                  _outputs_context(app)) is not None
+
+
+def note_outputs(app: Sphinx, exception: BaseException | None) -> None:
+    """At the end of a web build, every essay's page as it links its PDF:
+    the folders' times, for :func:`outputs_unchanged`."""
+    if exception is not None or app.builder.name != "html":
+        return
+    folderstamps.record(app, OUTPUTS, folderstamps.folder_times(_output_folders(app)),
+                        _outputs_context(app))
+
+
 def pdf_appeared(app: Sphinx, env: Any, added: set[str], changed: set[str],
                  removed: set[str]) -> list[str]:
     """Essays whose PDF was made (or removed) since their page was written."""
-    if app.builder.name != "html":
+    if app.builder.name != "html" or outputs_unchanged(app):
         return []
     pdfs = _pdfs(app, kb_domain(env).essays) if app.config.kb_essay_pdf else set()
     return [docname for docname in kb_domain(env).essays
