@@ -361,6 +361,16 @@ def test_bibfile_cache_layout(built):
 
 # -- Pagefind 1.5.2 -------------------------------------------------------------
 
+def test_pagefind_is_found_where_the_wrapper_finds_it(monkeypatch, tmp_path):
+    from pagefind.service import get_executable
+
+    holds("pagefind.service.get_executable finds the extended binary's package",
+          "Pagefind 1.5.2", lambda: find_pagefind() == get_executable() is not None)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "pagefind"))
+    holds("pagefind.service.get_executable takes PAGEFIND_BINARY_PATH first",
+          "Pagefind 1.5.2", lambda: find_pagefind() == get_executable() == tmp_path / "pagefind")
+
+
 def test_pagefind_output(tmp_path):
     executable = find_pagefind()
     assert executable is not None, "Pagefind not installed: pip install -r requirements.txt"

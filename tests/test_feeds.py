@@ -111,3 +111,31 @@ def test_an_edit_rewrites_only_the_feeds_that_show_the_essay(tmp_path):
     assert changed == {"themes/alpha.xml", "people/zoe-obrien.xml"}
     text = entry(parse(again, "themes/alpha.xml"), "An Older Dated Essay").content[0].value
     assert "new text" in text
+
+
+def test_an_edit_to_an_essay_a_feed_no_longer_holds_leaves_that_feed(tmp_path):
+    """With one entry per feed, the theme's feed holds its newest essay only:
+    editing the older one rewrites none of its feeds; the newest, all of its."""
+    src = copy_root("scholar", tmp_path / "src")
+    out = tmp_path / "out"
+    overrides = {"kb_feed_limit": 1}
+    first = build(src, freshenv=True, builddir=out, confoverrides=overrides)
+    feeds = sorted(Path(first.outdir).glob("*/*.xml"))
+    for name, old, new in [("dated-old", "The older essay's text.", "Older, edited."),
+                           ("dated-new", "", "")]:
+        before = {p: p.stat().st_mtime_ns for p in feeds}
+        time.sleep(0.01)
+        essay = src / f"essays/{name}.md"
+        text = essay.read_text(encoding="utf-8")
+        essay.write_text(text.replace(old, new) if old else text + "\nA new line.\n",
+                         encoding="utf-8")
+        again = build(src, builddir=out, confoverrides=overrides)
+        assert again.warning.getvalue() == ""
+        changed = {p.relative_to(again.outdir).as_posix() for p in feeds
+                   if p.stat().st_mtime_ns != before[p]}
+        if name == "dated-old":
+            assert changed == set()
+        else:
+            assert "themes/alpha.xml" in changed and "themes/beta.xml" in changed
+            assert "A new line." in entry(parse(again, "themes/alpha.xml"),
+                                          "The Newest Dated Essay").content[0].value

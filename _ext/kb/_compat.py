@@ -112,7 +112,10 @@ Pagefind 1.5.2 (its command-line output; ``pagefind_bundle.py``)
   13. a fragment file is gzip of ``pagefind_dcd`` + JSON with ``url`` ->
       :data:`PAGEFIND_FRAGMENT_MAGIC`.
   14. ``pagefind-entry.json`` names the index's languages and files.
-  15. ``pagefind.service.get_executable`` (the PyPI wrapper's binary).
+  15. Where ``pagefind.service.get_executable`` (the PyPI wrapper) finds
+      the binary: ``PAGEFIND_BINARY_PATH``, then ``get_executable()`` of
+      ``pagefind_bin_extended``, then of ``pagefind_bin``, then PATH
+      -> ``pagefind_bundle.find_pagefind``, which does not import it.
 """
 
 from __future__ import annotations

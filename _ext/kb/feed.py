@@ -22,8 +22,10 @@ characters XML 1.0 cannot hold at all (control characters) are dropped.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
+import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -44,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_FILE = "atom.xml"
+#: In the doctree folder: the essays the feed holds, when it was written.
+NEWEST = "kb-feed-newest.json"
 FEED_TYPE = "application/atom+xml"
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -119,10 +123,9 @@ def feed_entry(app: Sphinx, domain: KnowledgeBaseDomain, essay: Essay, base: str
     return entry
 
 
-def atom_feed(app: Sphinx, base: str) -> bytes:
-    """The site's feed: its newest essays, newest first."""
+def atom_feed(app: Sphinx, base: str, essays: list[Essay]) -> bytes:
+    """The site's feed of these essays (its newest, newest first)."""
     domain = kb_domain(app.env)
-    essays = domain.essays_sorted()[: app.config.kb_feed_limit]
     undated = undated_times(app, essays)
     times = [essay_time(e) or undated.get(e.docname) for e in essays]
     entries = [feed_entry(app, domain, e, base, t) for e, t in zip(essays, times, strict=True)]
@@ -154,15 +157,35 @@ def atom_document(app: Sphinx, title: str, self_href: str, page_href: str, feed_
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
+def _kept_newest(app: Sphinx) -> set[str] | None:
+    """The essays the feed on disk holds, as kept when it was written."""
+    try:
+        kept = json.loads(Path(app.doctreedir, NEWEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(kept, dict) or kept.get("limit") != app.config.kb_feed_limit \
+            or not isinstance(kept.get("essays"), list):
+        return None
+    return set(kept["essays"])
+
+
 def _newest_unchanged(app: Sphinx) -> bool:
     """The feed was up to date before this build, which wrote only essay
-    pages (their text, nothing listings show) and none of the newest."""
+    pages (their text, nothing listings show) and none of the newest.
+
+    Which essays are the newest is then as it was when the feed was
+    written: kept with it, not found again by sorting every essay.
+    """
     if not rebuilds.was_current(app, "feed") or rebuilds.removed_any(app):
         return False
     domain = kb_domain(app.env)
     written = rebuilds.written(app)
-    newest = {e.docname for e in domain.essays_sorted()[: app.config.kb_feed_limit]}
-    return all(d in domain.essays for d in written) and newest.isdisjoint(written)
+    if not all(d in domain.essays for d in written):
+        return False
+    newest = _kept_newest(app)
+    if newest is None:
+        newest = {e.docname for e in domain.essays_sorted()[: app.config.kb_feed_limit]}
+    return newest.isdisjoint(written)
 
 
 def write_feed(app: Sphinx, exception: BaseException | None) -> None:
@@ -176,7 +199,12 @@ def write_feed(app: Sphinx, exception: BaseException | None) -> None:
     if target.is_file() and (rebuilds.is_current(app, "feed") or _newest_unchanged(app)):
         rebuilds.remember(app, "feed")
         return  # no page it shows was written, none removed: as it was
-    target.write_bytes(atom_feed(app, base))
+    essays = kb_domain(app.env).essays_sorted()[: app.config.kb_feed_limit]
+    target.write_bytes(atom_feed(app, base, essays))
+    with contextlib.suppress(OSError):  # only a cache
+        Path(app.doctreedir, NEWEST).write_text(json.dumps(
+            {"limit": app.config.kb_feed_limit, "essays": [e.docname for e in essays]}),
+            encoding="utf-8")
     rebuilds.remember(app, "feed")
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ logger = logging.getLogger(__name__)
 
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 FULLTEXT = "kb-fulltext"  # folder in the doctree directory
-SIGNATURES = "kb-feeds.json"
+SIGNATURES = "kb-feeds.json"  # each feed's signature and the essays it holds
 
 
 def _fulltext_path(app: Sphinx, docname: str) -> Path:
@@ -140,6 +141,13 @@ def topic_pages(app: Sphinx) -> list[str]:
             *(p.docname for p in sorted(domain.people.values(), key=lambda p: p.id))]
 
 
+def topic_titles(app: Sphinx) -> dict[str, str]:
+    """Each theme's and person's page: the title of its feed."""
+    domain = kb_domain(app.env)
+    return {**{t.docname: t.title for t in domain.themes.values()},
+            **{p.docname: p.name for p in domain.people.values()}}
+
+
 def topics(app: Sphinx, only: set[str] | None = None) -> list[tuple[str, str, list[Essay]]]:
     """(feed title, page docname, essays) for every theme and person (or
     those whose page is in ``only``).
@@ -148,6 +156,8 @@ def topics(app: Sphinx, only: set[str] | None = None) -> list[tuple[str, str, li
     about a tenth as many people as essays); with ``only``, the essays of
     those themes and people alone are sorted.
     """
+    if only is not None and not only:
+        return []
     domain = kb_domain(app.env)
     themes = {t.slug for t in domain.themes.values() if only is None or t.docname in only}
     people = {p.id for p in domain.people.values() if only is None or p.docname in only}
@@ -173,17 +183,6 @@ def topics(app: Sphinx, only: set[str] | None = None) -> list[tuple[str, str, li
         if person.id in people:
             out.append((person.name, person.docname, by_person.get(person.id, [])))
     return out
-
-
-def topics_of(app: Sphinx, docnames: set[str]) -> set[str]:
-    """The theme and person pages that list any of these essays."""
-    domain = kb_domain(app.env)
-    found = set()
-    for docname in docnames:
-        essay = domain.essays[docname]
-        found |= {domain.themes[s].docname for s in essay.theme_slugs if s in domain.themes}
-        found |= {domain.people[p].docname for p in essay.person_ids if p in domain.people}
-    return found
 
 
 def _signature(app: Sphinx, title: str, essays: list[Essay]) -> str:
@@ -224,6 +223,21 @@ def remove_stale_feeds(app: Sphinx, docnames: set[str]) -> None:
                 feed.unlink()
 
 
+def _known_feeds(store: Path) -> dict[str, dict[str, Any]]:
+    """The last build's feeds: {page: {"signature", "members"}} (empty if
+    missing, damaged or of an older layout: every feed is made again)."""
+    try:
+        known = json.loads(store.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    feeds = known.get("feeds") if isinstance(known, dict) else None
+    if not isinstance(feeds, dict):
+        return {}
+    return {page: feed for page, feed in feeds.items()
+            if isinstance(feed, dict) and isinstance(feed.get("signature"), str)
+            and isinstance(feed.get("members"), list)}
+
+
 def write_topic_feeds(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or site_builder(app) is None:
         return
@@ -232,39 +246,45 @@ def write_topic_feeds(app: Sphinx, exception: BaseException | None) -> None:
     store = Path(app.doctreedir, SIGNATURES)
     if rebuilds.is_current(app, "topic-feeds") and store.is_file():
         return  # no page written or removed: every feed is as it was
-    try:
-        known = json.loads(store.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        known = {}
-    signatures = {}
+    known = _known_feeds(store)
+    feeds: dict[str, dict[str, Any]] = {}
     pages = topic_pages(app)
     remove_stale_feeds(app, set(pages))
     limit = app.config.kb_feed_limit
+    outdir = os.fspath(app.outdir)
     # Only essay pages written since the feeds were last made (their text
-    # changed, nothing any listing shows): only feeds that hold them change,
-    # and only the feeds of those essays' themes and people can.
+    # changed, nothing any listing shows): which essays each feed holds is
+    # as it was, so only feeds that hold one of them change.
+    # A feed that holds one of them is made from the essays it held, in
+    # their order, without going through every essay again.
     essays_only = essay_pages_only(app, "topic-feeds")
     if essays_only is None:
         wanted = topics(app)
     else:
-        touched = topics_of(app, essays_only)
+        records, titles = kb_domain(app.env).essays, topic_titles(app)
+        held = []
         for docname in pages:
-            if docname not in touched and docname in known \
-                    and Path(app.outdir, docname + ".xml").is_file():
-                signatures[docname] = known[docname]
-        wanted = topics(app, only=set(pages) - signatures.keys())
+            feed = known.get(docname)
+            if feed is None or not os.path.isfile(f"{outdir}/{docname}.xml") \
+                    or not all(member in records for member in feed["members"]):
+                continue
+            if essays_only.isdisjoint(feed["members"]):
+                feeds[docname] = feed
+            else:
+                held.append((titles[docname], docname,
+                             [records[member] for member in feed["members"]]))
+        wanted = [*topics(app, only=set(pages) - feeds.keys() - {d for _, d, _ in held}),
+                  *held]
     for title, docname, essays in wanted:
-        target = Path(app.outdir, docname + ".xml")
-        if essays_only is not None and docname in known and target.is_file() \
-                and essays_only.isdisjoint(e.docname for e in essays[:limit]):
-            signatures[docname] = known[docname]
-            continue
-        signature = signatures[docname] = _signature(app, title, essays)
-        if known.get(docname) == signature and target.is_file():
+        target = Path(outdir, docname + ".xml")
+        signature = _signature(app, title, essays)
+        feeds[docname] = {"signature": signature,
+                          "members": [essay.docname for essay in essays[:limit]]}
+        if known.get(docname, {}).get("signature") == signature and target.is_file():
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(topic_feed(app, title, docname, essays))
-    store.write_text(json.dumps(signatures, sort_keys=True), encoding="utf-8")
+    store.write_text(json.dumps({"feeds": feeds}, sort_keys=True), encoding="utf-8")
     rebuilds.remember(app, "topic-feeds")
 
 
