@@ -238,13 +238,13 @@ HANDLERS: tuple[Hook, ...] = (
     Hook("build-finished", 445, paging.save_fingerprints),
     # After 400 rewrote the .tex files: compares their final text.
     Hook("build-finished", 450, essaypdf.keep_unchanged_tex_times),
+    # After every page, download and PDF of an essay is written: their folders'
+    # times, so that the next build need not list them (folderstamps).
+    Hook("build-finished", 890, essaypdf.note_outputs),
     # The collector on again, everything frozen: the process is about to exit.
     Hook("build-finished", 900, gcpause.build_finished),
     # Last: every essay has its page, is listed and in every search index.
     Hook("build-finished", 910, completeness.check_completeness),
-    # After every page, download and PDF of an essay is written: their folders'
-    # times, so that the next build need not list them (folderstamps).
-    Hook("build-finished", 950, essaypdf.note_outputs),
     # Last: the records of what this build remade are saved, after every
     # handler above has asked (is_current) and told (remember) them.
     Hook("build-finished", 1000, rebuilds.save),
