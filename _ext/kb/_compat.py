@@ -236,9 +236,10 @@ def matcher_pattern(matcher: Callable[[str], Any]) -> str:
     return pattern.pattern
 
 
-def project_maps(project: Project) -> tuple[set[str], dict[Path, str], dict[str, Path]]:
-    """19. The project's documents and its two maps between names and paths."""
-    return project.docnames, project._path_to_docname, project._docname_to_path
+def project_maps(project: Project) -> tuple[set[str], dict[Path, str], dict[str, Path | str]]:
+    """19. The project's documents and its two maps between names and paths
+    (a source path may be a string: ``doc2path`` takes one)."""
+    return project.docnames, project._path_to_docname, project._docname_to_path  # type: ignore[return-value]
 
 
 def project_maps_state(docnames: set[str], by_name: dict[str, str]) -> dict[str, Any]:

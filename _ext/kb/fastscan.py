@@ -211,7 +211,7 @@ def discover(project: Project, exclude: Iterable[str], include: Iterable[str]) -
                            project.doc2path(docname, absolute=True), once=True)
         elif os.access(f"{srcdir}/{filename}", os.R_OK):
             docnames.add(docname)
-            by_name[docname] = filename  # type: ignore[assignment]  # doc2path takes it
+            by_name[docname] = filename
         else:
             logger.warning(__("Ignored unreadable document %r."), filename, location=docname)
     return docnames
