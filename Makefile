@@ -34,7 +34,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@touch $@
 
 html: $(STAMP)
-	$(BIN)/sphinx-build -b html $(SPHINXOPTS) -j $(JOBS) . $(BUILDDIR)/html
+	$(BIN)/python _ext/kb/uptodate.py -b html $(SPHINXOPTS) -j $(JOBS) . $(BUILDDIR)/html
 
 # Live preview for staff, on this computer only (127.0.0.1): rebuilds when a
 # file is saved and reloads the browser. Warnings are shown, the page still updates.

@@ -445,3 +445,18 @@ def test_the_builder_renders_with_the_template_loader_s_jinja_environment(tmp_pa
           "Sphinx 9.0.4",
           lambda: "bytecode_cache" not in inspect.getsource(BuiltinTemplateLoader.init))
     assert _compat.template_environment(app.builder) is app.builder.templates.environment
+
+
+def test_the_application_counts_the_warnings_it_logs(tmp_path):
+    from sphinx.application import Sphinx
+    from sphinx.util import logging as sphinx_logging
+
+    app = build(copy_root("anypage", tmp_path / "src"), confoverrides={"kb_pagefind": False})
+    before = _compat.warning_count(app)
+    sphinx_logging.getLogger("kb.test").warning("a warning for the count")
+    holds("Sphinx._warncount counts each warning logged", "Sphinx 9.0.4",
+          lambda: _compat.warning_count(app) == before + 1)
+    holds("Sphinx.build sets the status code from _warncount after build-finished",
+          "Sphinx 9.0.4",
+          lambda: inspect.getsource(Sphinx.build).index("'build-finished', None")
+          < inspect.getsource(Sphinx.build).index("self._warncount == 0"))

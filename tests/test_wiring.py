@@ -28,6 +28,7 @@ from kb import (
     bibcheck,
     completeness,
     essaypdf,
+    fastscan,
     gcpause,
     jsonld,
     latex,
@@ -39,6 +40,7 @@ from kb import (
     search,
     source_files,
     stale_output,
+    uptodate,
 )
 from kb.wiring import HANDLERS
 
@@ -148,7 +150,8 @@ def test_ours_run_where_they_must_among_sphinx_and_other_extensions(emissions):
     for calls in emissions_of(emissions, "env-updated"):
         assert calls[-1] is gcpause.reading_done.__code__  # after bibtex's merge
     for calls in emissions_of(emissions, "build-finished"):
-        assert calls[-2:] == [completeness.check_completeness.__code__, rebuilds.save.__code__]
+        assert calls[-3:] == [completeness.check_completeness.__code__, rebuilds.save.__code__,
+                              uptodate.record.__code__]
 
 
 def priority(handler: Callable[..., Any]) -> int:
@@ -172,6 +175,10 @@ RULES: list[tuple[Callable[..., Any], Callable[..., Any], str]] = [
      "the check reads the output as it stays"),
     (completeness.check_completeness, rebuilds.save,
      "the records are saved once every handler has used them"),
+    (rebuilds.save, uptodate.record,
+     "a build is recorded as up to date only once everything has been written"),
+    (uptodate.start, fastscan.use_fast_scans,
+     "the source folders are seen before Sphinx looks for changed sources"),
     (latex.tag_pdfs, essaypdf.keep_unchanged_tex_times,
      "the .tex is compared once it has its final text"),
 ]
@@ -185,9 +192,9 @@ def test_the_order_that_matters_follows_from_priorities(earlier, later, why):
 
 def test_the_collector_pauses_around_everything_else():
     """gcpause: first of builder-inited, last of the others but the two checks
-    and the saving of rebuild records."""
+    and the saving of rebuild and up-to-date records."""
     checks = {source_files.check_source_files, completeness.check_completeness,
-              rebuilds.save}
+              rebuilds.save, uptodate.record}
     for hook in (h for h in HANDLERS if h.handler.__module__ == "kb.gcpause"):
         others = [h for h in HANDLERS if h.event == hook.event and h is not hook]
         if hook.event == "builder-inited":

@@ -44,6 +44,8 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
 * ``buildlog`` a build log of messages only;
 * ``gcpause`` keeps the garbage collector off the loaded environment;
 * ``rebuilds`` what a build changed (whole-site outputs remade only then);
+  ``uptodate`` what a clean build saw, so that ``make html`` with nothing
+  changed need not start Sphinx;
 * ``state`` the build's own state, typed: what one build hands on, and
   what the next one needs; ``memo`` bounded memos of pure functions;
 * ``config`` every ``kb_*`` setting of conf.py; ``wiring`` every event

@@ -78,6 +78,10 @@ Sphinx 9.0.4
       whose ``environment`` is the Jinja environment every page is rendered
       with, made in ``init``, with no bytecode cache
       -> :func:`template_environment` (``templatecache.py``).
+  22. ``Sphinx._warncount``: how many warnings the build has logged so far
+      (counted by Sphinx's warning handler after ``suppress_warnings``;
+      with ``-W`` the status code is set from it only after
+      ``build-finished``) -> :func:`warning_count` (``uptodate.py``).
 
 docutils 0.22.4
   Doctrees are built and read with public node classes and
@@ -157,7 +161,7 @@ __all__ = [
     "PROJECT_EXCLUDE_PATHS", "project_maps", "release_roles", "replace_longtitles",
     "replace_titles", "replace_tocs",
     "set_bibtex_data", "source_paths",
-    "unchanged_build_info_time", "stream_doctrees",
+    "unchanged_build_info_time", "stream_doctrees", "warning_count",
     "strip_escape_sequences", "texescape",
 ]
 
@@ -301,3 +305,8 @@ def bibtex_data(env: BuildEnvironment) -> BibData:
 def set_bibtex_data(env: BuildEnvironment, data: BibData) -> None:
     """10. Give sphinxcontrib-bibtex a parse it will take as up to date."""
     env.get_domain("cite").data["bibdata"] = data
+
+
+def warning_count(app: Sphinx) -> int:
+    """22. The warnings logged so far in this build."""
+    return int(app._warncount)

@@ -173,10 +173,16 @@ def any_matcher(patterns: Iterable[str]) -> Callable[[str], object]:
     excluded names, 0.05 s at 10,000 essays). Each pattern Sphinx makes
     is anchored at both ends, so the alternation matches what ``any`` did
     (``tests/test_fastscan.py`` compares them)."""
-    sources = [_compat.matcher_pattern(matcher) for matcher in compile_matchers(patterns)]
-    if not sources:
+    source = patterns_regex(patterns)
+    if source is None:
         return lambda path: False
-    return re.compile("|".join(f"(?:{source})" for source in sources)).match
+    return re.compile(source).match
+
+
+def patterns_regex(patterns: Iterable[str]) -> str | None:
+    """The regular expression of :func:`any_matcher` (None: no pattern)."""
+    sources = [_compat.matcher_pattern(matcher) for matcher in compile_matchers(patterns)]
+    return "|".join(f"(?:{source})" for source in sources) if sources else None
 
 
 def discover(project: Project, exclude: Iterable[str], include: Iterable[str]) -> set[str]:

@@ -75,6 +75,7 @@ from . import (
     source_files,
     stale_output,
     templatecache,
+    uptodate,
 )
 
 #: Events of our own, emitted by our code (``feed.feed_entry``).
@@ -120,6 +121,9 @@ HANDLERS: tuple[Hook, ...] = (
     # -- builder-inited: the environment is loaded, the builder made.
     # First: freeze the loaded environment before any handler makes objects.
     Hook("builder-inited", 0, gcpause.environment_loaded),
+    # The record of the last clean build goes (a build stopped half way
+    # leaves none); the source folders as they are before anything is read.
+    Hook("builder-inited", 5, uptodate.start),
     # Before Builder.read asks which sources changed.
     Hook("builder-inited", 10, fastscan.use_fast_scans),
     # Before sphinxcontrib-bibtex's handlers (500) parse refs.bib: our
@@ -248,6 +252,9 @@ HANDLERS: tuple[Hook, ...] = (
     # Last: the records of what this build remade are saved, after every
     # handler above has asked (is_current) and told (remember) them.
     Hook("build-finished", 1000, rebuilds.save),
+    # After everything that writes or warns: what this clean build saw, for
+    # the next make html to compare (uptodate).
+    Hook("build-finished", 1100, uptodate.record),
 )
 
 

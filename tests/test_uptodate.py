@@ -1,0 +1,202 @@
+"""``make html`` skips Sphinx only when the last clean build saw exactly what is there now.
+
+The launcher (``_ext/kb/uptodate.py``) runs as its own process, so these
+builds do too: a real ``sphinx-build`` through the launcher, then each kind
+of change, then the launcher's own question (:func:`uptodate.changed`).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, build, commit_all, copy_root
+from kb import uptodate
+
+LAUNCHER = REPO / "_ext" / "kb" / "uptodate.py"
+#: The test roots' conf.py finds ``kb`` where the repository keeps it.
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1600000000", "PYTHONPATH": str(REPO / "_ext")}
+ENV.pop(uptodate.FORCE, None)
+ARGS = ["-b", "html", "-n", "-W", "--keep-going", "-j", "1", ".", "_build/html"]
+
+
+def launch(src: Path, env: dict[str, str], args: list[str] = ARGS) -> str:
+    """``make html``'s command in ``src``: what it printed (checked to succeed)."""
+    done = subprocess.run([sys.executable, str(LAUNCHER), *args], cwd=src, env=env,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def ran_sphinx(output: str) -> bool:
+    return "build succeeded" in output
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A small knowledge base built once through the launcher, recorded."""
+    src = copy_root("paging", tmp_path / "src")
+    env = dict(ENV)
+    time.sleep(0.1)  # the copy's times well before the build's start
+    assert ran_sphinx(launch(src, env))
+    assert (src / "_build/html/.doctrees" / uptodate.RECORD).is_file()
+    return src, env
+
+
+def changed(src: Path, env: dict[str, str], args: list[str] = ARGS) -> str | None:
+    return uptodate.changed(args, env, str(src))
+
+
+def test_a_second_make_html_with_nothing_changed_does_not_start_sphinx(site):
+    src, env = site
+    page = src / "_build/html/essays/e1.html"
+    written = page.stat().st_mtime_ns
+    assert changed(src, env) is None
+    assert "is up to date" in launch(src, env)
+    assert page.stat().st_mtime_ns == written
+
+
+@pytest.mark.parametrize("change", [
+    "edit an essay", "add an essay", "remove an essay", "edit refs.bib", "edit conf.py",
+    "add a folder with a page", "touch a file",
+])
+def test_any_change_to_the_sources_runs_sphinx(site, change):
+    src, env = site
+    essay = src / "essays/e1.md"
+    if change == "edit an essay":
+        essay.write_text(essay.read_text(encoding="utf-8") + "\nOne more line.\n",
+                         encoding="utf-8")
+    elif change == "add an essay":
+        (src / "essays/second.md").write_text("# Second\n", encoding="utf-8")
+    elif change == "remove an essay":
+        essay.unlink()
+    elif change == "edit refs.bib":
+        with (src / "refs.bib").open("a", encoding="utf-8") as file:
+            file.write("\n@misc{new, title={New}}\n")
+    elif change == "edit conf.py":
+        with (src / "conf.py").open("a", encoding="utf-8") as file:
+            file.write("\nhtml_title = 'Another title'\n")
+    elif change == "add a folder with a page":
+        (src / "more").mkdir()
+        (src / "more/page.md").write_text("# More\n", encoding="utf-8")
+    elif change == "touch a file":
+        os.utime(src / "people/ann.md")
+    assert changed(src, env) is not None
+
+
+def test_a_change_to_an_extension_outside_the_sources_runs_sphinx(tmp_path):
+    src = copy_root("paging", tmp_path / "src")
+    (tmp_path / "ext").mkdir()
+    local = tmp_path / "ext/local_ext.py"
+    local.write_text("def setup(app):\n    return {'parallel_read_safe': True}\n",
+                     encoding="utf-8")
+    with (src / "conf.py").open("a", encoding="utf-8") as file:
+        file.write(f"\nsys.path.insert(0, {str(tmp_path / 'ext')!r})\n"
+                   "extensions.append('local_ext')\n")
+    env = dict(ENV)
+    time.sleep(0.1)
+    launch(src, env)
+    assert changed(src, env) is None
+    local.write_text(local.read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
+    assert changed(src, env) == f"{local} changed"
+
+
+def test_an_edit_is_built_not_skipped(site):
+    src, env = site
+    essay = src / "essays/e1.md"
+    essay.write_text(essay.read_text(encoding="utf-8") + "\nA sentence added later.\n",
+                     encoding="utf-8")
+    assert ran_sphinx(launch(src, env))
+    assert "A sentence added later." in (src / "_build/html/essays/e1.html").read_text(
+        encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", [
+    "remove a page", "remove the saved environment", "another environment variable",
+    "another option", "another output folder",
+])
+def test_a_changed_output_command_or_environment_runs_sphinx(site, change):
+    src, env = site
+    args = ARGS
+    if change == "remove a page":
+        (src / "_build/html/essays/e1.html").unlink()
+    elif change == "remove the saved environment":
+        (src / "_build/html/.doctrees/environment.pickle").unlink()
+    elif change == "another environment variable":
+        env = {**env, "KB_BASE_URL": "https://example.com/kb/"}
+    elif change == "another option":
+        args = [*ARGS[:-2], "-D", "html_title=Other", *ARGS[-2:]]
+    elif change == "another output folder":
+        args = [*ARGS[:-1], "_build/other"]
+    assert changed(src, env, args) is not None
+
+
+@pytest.mark.parametrize("args", [
+    ["-a", *ARGS], ["-E", *ARGS], ["-nE", *ARGS[1:]], [*ARGS, "essays/e1.md"],
+    ["-M", "html", ".", "_build"],
+])
+def test_a_full_build_or_named_files_always_run_sphinx(site, args):
+    src, env = site
+    assert changed(src, env, args) is not None
+
+
+def test_force_runs_sphinx_and_the_next_make_html_does_not(site):
+    src, env = site
+    assert ran_sphinx(launch(src, {**env, uptodate.FORCE: "1"}))
+    assert changed(src, env) is None
+
+
+def test_a_new_commit_runs_sphinx(tmp_path):
+    """Pages show when their essay was last committed (gitdates)."""
+    src = copy_root("paging", tmp_path / "src")
+    commit_all(src, "2024-01-01T12:00:00")
+    env = dict(ENV)
+    time.sleep(0.1)
+    launch(src, env)
+    assert changed(src, env) is None
+    (src / ".gitignore").write_text("_build\n", encoding="utf-8")
+    commit_all(src, "2024-02-01T12:00:00", [src / ".gitignore"])
+    os.utime(src / ".gitignore", ns=(0, 0))
+    assert uptodate.git_commit(str(src)) is not None
+    assert changed(src, env) == "the git commit changed"
+
+
+def test_a_build_with_a_warning_leaves_no_record(tmp_path):
+    src = copy_root("paging", tmp_path / "src")
+    essay = src / "essays/e1.md"
+    essay.write_text(essay.read_text(encoding="utf-8") + "\nSee {footcite}`nosuchkey`.\n",
+                     encoding="utf-8")
+    time.sleep(0.1)
+    app = build(src)
+    assert app.warning.getvalue()
+    assert not (Path(app.doctreedir) / uptodate.RECORD).exists()
+
+
+def test_a_source_changed_after_the_build_started_leaves_no_record(tmp_path, monkeypatch):
+    src = copy_root("paging", tmp_path / "src")
+    monkeypatch.setenv(uptodate.STARTED, str(time.time_ns() - 10**9))
+    app = build(src)
+    assert not app.warning.getvalue()
+    assert not (Path(app.doctreedir) / uptodate.RECORD).exists()
+    monkeypatch.setenv(uptodate.STARTED, str(time.time_ns()))
+    time.sleep(0.1)
+    app = build(src)
+    assert (Path(app.doctreedir) / uptodate.RECORD).exists()
+
+
+@pytest.mark.parametrize(("args", "folders"), [
+    (ARGS, (".", "_build/html", "_build/html/.doctrees")),
+    (["-b", "html", "-d", "D", "S", "O"], ("S", "O", "D")),
+    (["-bhtml", "-dD", "-j", "auto", "-q", "S", "O"], ("S", "O", "D")),
+    (["--builder=html", "--doctree-dir", "D", "--jobs=1", "S", "O"], ("S", "O", "D")),
+    (["-b", "html", "S"], None),
+    (["-b", "html", "--some-new-option", "S", "O"], None),
+    (["-b", "html", "-Wa", "S", "O"], None),
+])
+def test_the_command_line_is_read_as_sphinx_build_reads_it(args, folders):
+    assert uptodate.command_folders(args) == folders
