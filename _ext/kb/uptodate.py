@@ -201,12 +201,25 @@ def _folder_times(path: str) -> list[int] | None:
 
 
 def _output_folders(output: str, skipped: str) -> dict[str, list[int] | None]:
-    """Each output folder's times: they change when a page in it is removed."""
-    folders = {}
-    for root, dirs, _files in os.walk(output):
-        folders[root] = _folder_times(root)
-        dirs[:] = [d for d in dirs if os.path.join(root, d) != skipped]
-    return folders
+    """Each output folder's times: they change when a page in it is removed.
+    A folder whose link count says it has no subfolder (2, on Linux's file
+    systems) is not listed: the essays' 10,000 pages are not read through."""
+    folders: dict[str, list[int] | None] = {}
+    pending = [output]
+    while pending:
+        folder = pending.pop()
+        try:
+            st = os.stat(folder)
+        except OSError:
+            folders[folder] = None
+            continue
+        folders[folder] = [st.st_mtime_ns, st.st_ctime_ns]
+        if st.st_nlink == 2:
+            continue
+        with os.scandir(folder) as entries:
+            pending.extend(entry.path for entry in entries
+                           if entry.is_dir(follow_symlinks=False) and entry.path != skipped)
+    return dict(sorted(folders.items()))
 
 
 class SourceFolders:
@@ -269,7 +282,7 @@ def changed(args: Sequence[str], environ: Mapping[str, str], cwd: str) -> str | 
     folders = command_folders(args)
     if folders is None:
         return "the command asks Sphinx for a full build or names files"
-    source, output, doctrees = (os.path.realpath(os.path.join(cwd, f)) for f in folders)
+    source, _output, doctrees = (os.path.realpath(os.path.join(cwd, f)) for f in folders)
     try:
         with open(os.path.join(doctrees, RECORD), encoding="utf-8") as file:
             record = json.load(file)
@@ -286,8 +299,9 @@ def changed(args: Sequence[str], environ: Mapping[str, str], cwd: str) -> str | 
     for folder, names in record["folders"].items():
         if sources.listing(folder) != names:
             return f"a file was added to or removed from {folder or 'the source folder'}"
-    if _output_folders(output, doctrees) != record["outputs"]:
-        return "the output changed"
+    for folder, times in record["outputs"].items():
+        if _folder_times(folder) != times:
+            return f"a file was added to or removed from {folder}"
     return None
 
 
@@ -329,17 +343,35 @@ def _source_folders(app: Sphinx) -> SourceFolders:
         [os.path.realpath(app.outdir), os.path.realpath(app.doctreedir)])
 
 
-#: Per build: its source folders as they were when it started.
-_SEEN: WeakKeyDictionary[Sphinx, tuple[dict[str, list[str]], list[str]]] = WeakKeyDictionary()
+#: Folders' entries, and files' sizes and times.
+Seen = tuple[dict[str, list[str]], dict[str, list[int] | None]]
+#: Per build: its source folders and files as they were when it started
+#: (None: a file changed too close to the start to be told apart later).
+_SEEN: WeakKeyDictionary[Sphinx, Seen | None] = WeakKeyDictionary()
 
 
 def start(app: Sphinx) -> None:
     """A build starts: no record until it ends cleanly; the source folders
-    as they are now, before anything is read (a file added while the build
-    runs then differs from the record)."""
+    and files as they are now, before anything is read. A file changed
+    while the build runs then differs from the record, so the next build
+    runs Sphinx."""
     with contextlib.suppress(FileNotFoundError):
         os.unlink(record_path(app))
-    _SEEN[app] = _source_folders(app).scan()
+    folders, paths = _source_folders(app).scan()
+    files = {path: _times(path) for path in paths}
+    _SEEN[app] = (folders, files) if _all_read_before(app, files) else None
+
+
+def _all_read_before(app: Sphinx, files: Mapping[str, list[int] | None]) -> bool:
+    started = _started_ns(os.environ)
+    for path, times in files.items():
+        if times is None or not _read_before(times[1:], started):
+            from sphinx.util import logging
+
+            logging.getLogger(__name__).verbose(
+                "not recorded as up to date: %s changed as the build started", path)
+            return False
+    return True
 
 
 def _started_ns(environ: Mapping[str, str]) -> int:
@@ -382,13 +414,13 @@ def _module_files() -> list[str]:
     return files
 
 
-def _input_files(app: Sphinx, sources: list[str]) -> dict[str, list[int] | None]:
-    """The source folder's files, the documents' dependencies anywhere, the
-    extensions' code and the Pagefind program, with their sizes and times."""
+def _other_files(app: Sphinx) -> dict[str, list[int] | None]:
+    """The documents' dependencies anywhere, the extensions' code and the
+    Pagefind program, with their sizes and times."""
     from .pagefind_bundle import find_pagefind
 
     srcdir = os.path.realpath(app.srcdir)
-    paths = [*sources, *_module_files()]
+    paths = _module_files()
     for dependencies in app.env.dependencies.values():
         paths.extend(os.path.realpath(os.path.join(srcdir, d)) for d in dependencies)
     program = find_pagefind()
@@ -399,27 +431,18 @@ def _input_files(app: Sphinx, sources: list[str]) -> dict[str, list[int] | None]
 
 def record(app: Sphinx, exception: BaseException | None) -> None:
     """After a build with no error and no warning: what it saw."""
-    from sphinx.util import logging
-
     from . import _compat
 
     seen = _SEEN.pop(app, None)
     if seen is None or exception is not None or _compat.warning_count(app) or app.statuscode:
         return
-    folders, sources = seen
-    started = _started_ns(os.environ)
-    files = _input_files(app, sources)
-    for path, times in files.items():
-        if times is None or not _read_before(times[1:], started):
-            # Changed during the build, or too close to its start to tell.
-            logging.getLogger(__name__).verbose(
-                "not recorded as up to date: %s changed as the build ran", path)
-            return
+    folders, files = seen
+    others = _other_files(app)
+    if not _all_read_before(app, others):
+        return
     doctrees = os.path.realpath(app.doctreedir)
     environment = os.path.join(doctrees, _compat.ENV_PICKLE_FILENAME)
-    files[environment] = _times(environment)
     scanned = _source_folders(app)
-    output = os.path.realpath(app.outdir)
     data = {
         "command": _command(sys.argv[1:], os.environ, os.getcwd()),
         "git": git_commit(os.fspath(app.srcdir)),
@@ -427,8 +450,8 @@ def record(app: Sphinx, exception: BaseException | None) -> None:
         "exclude": scanned.exclude,
         "outputs_at": sorted(scanned.outputs),
         "folders": folders,
-        "files": files,
-        "outputs": _output_folders(output, doctrees),
+        "files": {**others, **files, environment: _times(environment)},
+        "outputs": _output_folders(os.path.realpath(app.outdir), doctrees),
     }
     path = record_path(app)
     with open(path + ".tmp", "w", encoding="utf-8") as file:
