@@ -106,6 +106,12 @@ def test_a_change_to_an_extension_outside_the_sources_runs_sphinx(tmp_path):
     assert changed(src, env) == f"{local} changed"
 
 
+def test_a_docutils_conf_appearing_beside_conf_py_runs_sphinx(site):
+    src, env = site
+    (src / "docutils.conf").write_text("[general]\n", encoding="utf-8")
+    assert changed(src, env) is not None
+
+
 def test_an_edit_is_built_not_skipped(site):
     src, env = site
     essay = src / "essays/e1.md"

@@ -255,7 +255,7 @@ class SourceFolders:
         """Every folder's entries, and every file's path, from the top."""
         folders: dict[str, list[str]] = {}
         files: list[str] = []
-        for root, dirs, names in os.walk(self.source):
+        for root, dirs, names in os.walk(self.source, followlinks=True):  # as Sphinx
             folder = os.path.relpath(root, self.source).replace(os.sep, "/")
             folder = "" if folder == "." else folder
             kept = set(self.entries(folder, [*dirs, *names]))
@@ -362,9 +362,15 @@ def start(app: Sphinx) -> None:
     _SEEN[app] = (folders, files) if _all_read_before(app, files) else None
 
 
-def _all_read_before(app: Sphinx, files: Mapping[str, list[int] | None]) -> bool:
+def _all_read_before(app: Sphinx, files: Mapping[str, list[int] | None],
+                     absent: bool = False) -> bool:
+    """Whether every file was last changed surely before the build started;
+    one that is not there counts as changed, unless ``absent`` (its
+    appearing is then a change the record shows)."""
     started = _started_ns(os.environ)
     for path, times in files.items():
+        if times is None and absent:
+            continue
         if times is None or not _read_before(times[1:], started):
             from sphinx.util import logging
 
@@ -421,6 +427,10 @@ def _other_files(app: Sphinx) -> dict[str, list[int] | None]:
 
     srcdir = os.path.realpath(app.srcdir)
     paths = _module_files()
+    # conf.py and docutils.conf, wherever -c put them (Sphinx execs conf.py:
+    # it is no module).
+    paths += [os.path.realpath(os.path.join(app.confdir, name))
+              for name in ("conf.py", "docutils.conf")]
     for dependencies in app.env.dependencies.values():
         paths.extend(os.path.realpath(os.path.join(srcdir, d)) for d in dependencies)
     program = find_pagefind()
@@ -438,7 +448,7 @@ def record(app: Sphinx, exception: BaseException | None) -> None:
         return
     folders, files = seen
     others = _other_files(app)
-    if not _all_read_before(app, others):
+    if not _all_read_before(app, others, absent=True):
         return
     doctrees = os.path.realpath(app.doctreedir)
     environment = os.path.join(doctrees, _compat.ENV_PICKLE_FILENAME)
