@@ -112,6 +112,27 @@ def test_a_docutils_conf_appearing_beside_conf_py_runs_sphinx(site):
     assert changed(src, env) is not None
 
 
+def test_a_file_added_while_the_build_runs_makes_the_next_one_run(tmp_path):
+    """The record holds the folders as the build found them when it started."""
+    src = copy_root("paging", tmp_path / "src")
+    (tmp_path / "ext").mkdir()
+    (tmp_path / "ext/adds_a_file.py").write_text(
+        "from pathlib import Path\n\n"
+        "def add(app, env, docnames):\n"
+        "    (Path(app.srcdir) / 'late.txt').write_text('late', encoding='utf-8')\n\n"
+        "def setup(app):\n"
+        "    app.connect('env-before-read-docs', add)\n"
+        "    return {'parallel_read_safe': True}\n", encoding="utf-8")
+    with (src / "conf.py").open("a", encoding="utf-8") as file:
+        file.write(f"\nsys.path.insert(0, {str(tmp_path / 'ext')!r})\n"
+                   "extensions.append('adds_a_file')\n")
+    env = dict(ENV)
+    time.sleep(0.1)
+    assert ran_sphinx(launch(src, env))
+    assert (src / "late.txt").is_file()
+    assert changed(src, env) == "a file was added to or removed from the source folder"
+
+
 def test_an_edit_is_built_not_skipped(site):
     src, env = site
     essay = src / "essays/e1.md"
