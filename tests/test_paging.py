@@ -226,6 +226,24 @@ def test_a_text_edit_rewrites_the_essay_and_no_part(tmp_path):
     assert "One more sentence." in (out / "essays/e5.html").read_text()
 
 
+def test_a_new_essay_rewrites_the_parts_of_its_year_not_every_part(tmp_path):
+    src = copy_root("paging", tmp_path / "src")
+    out = Path(build(src).outdir)
+    before = outputs(out)
+    (src / "essays" / "e7.md").write_text(
+        "---\ntitle: Essay seven\ndate: 2021-01-01\nauthors:\n  - id: ann\n"
+        "themes: [t1]\n---\n\n## Body\n\nEssay seven.\n", encoding="utf-8")
+    app = build(src)
+    assert app.warning.getvalue() == ""
+    rewritten = {p for p in before if outputs(out).get(p) != before[p]}
+    # In the lists whose 2021 keeps its two pages (of two essays), only the
+    # page it joins; no part of another year (essay parts show no total).
+    # Ann's 2021 gains a second page, so her list's navigation changes.
+    for listing in ("essays/index/", "themes/t1/"):
+        assert {p for p in rewritten if p.startswith(listing)} == {f"{listing}2021-2.html"}
+    assert "Essay seven" in soup(out, "essays/index/2021-2.html").get_text()
+
+
 def test_a_part_deleted_by_hand_is_written_again_by_the_next_build(tmp_path):
     src = copy_root("paging", tmp_path / "src")
     out = Path(build(src).outdir)

@@ -551,9 +551,14 @@ def _signature(app: Sphinx) -> str:
 
 
 def _fingerprint(split: SplitList, index: int, keys: list[str]) -> str:
+    """What part ``index`` shows. An essay part shows no count of the whole
+    list, so a new essay rewrites the parts of its year, not every part; a
+    part of the works shows its works' numbers ("Works 201 to 300 of 3,000")."""
     navigation = [(p.pagename, p.label, p.page, p.pages) for p in split.parts]
+    numbers = () if split.kind == "essays" else (
+        split.total, sum(len(p.items) for p in split.parts[:index]))
     return hashlib.sha256(repr((
-        split.title, split.total, index, keys, navigation,
+        split.title, index, keys, navigation, numbers,
     )).encode()).hexdigest()
 
 
