@@ -25,7 +25,8 @@ from the ``kb`` domain once everything is read. Each part's content is
 fingerprinted (its items' records, the names they show, its navigation,
 the templates and configuration), kept beside the doctrees, and a part
 is written only when its fingerprint changed or its file is missing, so
-a citation edit rewrites the part holding the work and nothing else; and
+a citation edit rewrites the part holding the work and nothing else, and a
+new essay the parts of its year (unless its year gains a page); and
 each item's HTML is kept by a key of what it shows, so a rewritten part
 renders only its changed items. A rebuild in which no listed fact changed
 (an essay's text edited, say) does not look at the parts at all.
