@@ -225,6 +225,10 @@ def test_a_source_changed_after_the_build_started_leaves_no_record(tmp_path, mon
     (["-b", "html", "S"], None),
     (["-b", "html", "--some-new-option", "S", "O"], None),
     (["-b", "html", "-Wa", "S", "O"], None),
+    (["-b", "html", "-C", "S", "O"], None),
+    (["-b", "html", "--", "S", "O"], None),
+    (["-b", "html", "-d"], None),
+    (["--color", "-T", "-b", "html", "S", "O"], ("S", "O", "O/.doctrees")),
 ])
 def test_the_command_line_is_read_as_sphinx_build_reads_it(args, folders):
     assert uptodate.command_folders(args) == folders

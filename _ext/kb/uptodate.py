@@ -75,16 +75,18 @@ MARGIN_NS = 50_000_000
 #: The same on a file system keeping whole seconds or two (FAT, some shares).
 COARSE_MARGIN_NS = 2_000_000_000
 
-_ALWAYS = {"-a", "-E", "--write-all", "--fresh-env", "-M"}
-_VALUED_SHORT = set("bdcDAtjwC")  # -C takes none, but is unusual: Sphinx runs
-_VALUED_LONG = {
-    "--builder", "--doctree-dir", "--conf-dir", "--define", "--html-define",
-    "--tag", "--jobs", "--warning-file", "--color", "--no-color",
-}
-_FLAG_LONG = {
-    "--no-color", "--quiet", "--silent", "--verbose", "--nitpicky", "--keep-going",
-    "--fail-on-warning", "--show-traceback", "--pdb", "--isolated", "--exception-on-warning",
-}
+_VALUED_SHORT = frozenset("bdcDAtjw")
+_VALUED_LONG = frozenset({
+    "--builder", "--doctree-dir", "--conf-dir", "--define", "--html-define", "--tag",
+    "--jobs", "--warning-file",
+})
+_FLAG_LONG = frozenset({
+    "--color", "--no-color", "--quiet", "--silent", "--verbose", "--nitpicky",
+    "--keep-going", "--fail-on-warning", "--show-traceback", "--pdb", "--isolated",
+    "--exception-on-warning",
+})
+#: Short flags that ask for a full build (-a, -E), make mode (-M) or no conf.py (-C).
+_ALWAYS_SHORT = frozenset("aEMC")
 
 
 def command_folders(args: Sequence[str]) -> tuple[str, str, str] | None:
@@ -93,41 +95,31 @@ def command_folders(args: Sequence[str]) -> tuple[str, str, str] | None:
     (Sphinx then runs)."""
     positional: list[str] = []
     doctrees = None
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if arg in _ALWAYS or arg == "-C" or arg == "--":
-            return None
+    rest = list(args)
+    while rest:
+        arg = rest.pop(0)
         if arg.startswith("--"):
-            name, eq, value = arg.partition("=")
+            name, given, value = arg.partition("=")
             if name in _FLAG_LONG:
-                pass
-            elif name in _VALUED_LONG - {"--no-color", "--color"}:
-                if not eq:
-                    i += 1
-                    if i == len(args):
-                        return None
-                    value = args[i]
-                if name == "--doctree-dir":
-                    doctrees = value
-            else:
-                return None
+                continue
+            if name not in _VALUED_LONG:
+                return None  # --write-all, --fresh-env, "--", or unknown
         elif arg.startswith("-") and len(arg) > 1:
-            letter = arg[1]
-            if letter in _VALUED_SHORT:
-                value = arg[2:]
-                if not value:
-                    i += 1
-                    if i == len(args):
-                        return None
-                    value = args[i]
-                if letter == "d":
-                    doctrees = value
-            elif any(flag in arg for flag in "aEMC"):
-                return None  # -a, -E among combined flags such as -nE
+            if arg[1] not in _VALUED_SHORT:
+                if _ALWAYS_SHORT & set(arg[1:]):
+                    return None  # also among combined flags, as in -nE
+                continue
+            name, value = arg[:2], arg[2:]
+            given = "=" if value else ""
         else:
             positional.append(arg)
-        i += 1
+            continue
+        if not given:
+            if not rest:
+                return None
+            value = rest.pop(0)
+        if name in ("-d", "--doctree-dir"):
+            doctrees = value
     if len(positional) != 2:
         return None
     source, output = positional
@@ -192,14 +184,6 @@ def _times(path: str) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
-def _folder_times(path: str) -> list[int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return [st.st_mtime_ns, st.st_ctime_ns]
-
-
 def _output_folders(output: str, skipped: str) -> dict[str, list[int] | None]:
     """Each output folder's times: they change when a page in it is removed.
     A folder whose link count says it has no subfolder (2, on Linux's file
@@ -213,7 +197,7 @@ def _output_folders(output: str, skipped: str) -> dict[str, list[int] | None]:
         except OSError:
             folders[folder] = None
             continue
-        folders[folder] = [st.st_mtime_ns, st.st_ctime_ns]
+        folders[folder] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns]
         if st.st_nlink == 2:
             continue
         with os.scandir(folder) as entries:
@@ -300,7 +284,7 @@ def changed(args: Sequence[str], environ: Mapping[str, str], cwd: str) -> str | 
         if sources.listing(folder) != names:
             return f"a file was added to or removed from {folder or 'the source folder'}"
     for folder, times in record["outputs"].items():
-        if _folder_times(folder) != times:
+        if _times(folder) != times:
             return f"a file was added to or removed from {folder}"
     return None
 
