@@ -12,12 +12,12 @@ up to date or hands over to Sphinx with the same arguments.
 What is written down, so what makes the next ``make html`` run Sphinx:
 
 * the command line, working folder, Python and environment variables (all
-  but a shell's bookkeeping, :data:`VOLATILE`); with ``-a``, ``-E`` or
-  named files Sphinx always runs;
-* every folder and file of the source folder that Sphinx looks in (its
-  ``exclude_patterns`` left out, as Sphinx leaves them out), with size and
-  times: essays, ``refs.bib``, ``conf.py``, ``_ext/``; a folder's times
-  change when a file in it is added, removed or renamed;
+  but a shell's bookkeeping, :data:`VOLATILE`); with ``-a``, ``-E``,
+  named files or ``KB_ALWAYS_BUILD=1`` Sphinx always runs;
+* every folder of the source folder that Sphinx looks in (its
+  ``exclude_patterns`` left out, as Sphinx leaves them out) with its
+  entries, and every file in them with its size and times: essays,
+  ``refs.bib``, ``conf.py``, ``_ext/``;
 * files documents depend on outside it, the code of every Python module
   loaded from elsewhere than the standard library and ``site-packages``,
   the Pagefind program, the installed packages (the listing of
@@ -68,9 +68,9 @@ VOLATILE = frozenset({
 #: Folders that are never the build's input: git's own (the commit is
 #: recorded instead) and Python's compiled modules.
 SKIPPED_FOLDERS = frozenset({".git", "__pycache__"})
-#: A file changed this long after the build started may carry the times it
-#: had when read (timestamps come from a clock that lags by a tick): such a
-#: record could miss the change, so none is written.
+#: A file last changed less than this before the build started could change
+#: again without its times showing it (time stamps come from a clock that
+#: lags by a tick): then no record is written.
 MARGIN_NS = 50_000_000
 #: The same on a file system keeping whole seconds or two (FAT, some shares).
 COARSE_MARGIN_NS = 2_000_000_000
