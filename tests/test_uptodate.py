@@ -172,6 +172,13 @@ def test_a_full_build_or_named_files_always_run_sphinx(site, args):
     assert changed(src, env, args) is not None
 
 
+@pytest.mark.parametrize("damage", ["{}", '{"command": 1}', "[]", "not json"])
+def test_a_damaged_or_old_record_runs_sphinx(site, damage):
+    src, env = site
+    (src / "_build/html/.doctrees" / uptodate.RECORD).write_text(damage, encoding="utf-8")
+    assert changed(src, env) is not None
+
+
 def test_force_runs_sphinx_and_the_next_make_html_does_not(site):
     src, env = site
     assert ran_sphinx(launch(src, {**env, uptodate.FORCE: "1"}))

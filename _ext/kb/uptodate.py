@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
 #: The record's file name, in the doctree folder.
 RECORD = "kb-uptodate.json"
-VERSION = 1
+VERSION = 2
 #: When the launcher started, handed to Sphinx (nanoseconds since the epoch).
 STARTED = "KB_BUILD_STARTED_NS"
 #: ``KB_ALWAYS_BUILD=1 make html``: run Sphinx whatever the record says.
@@ -272,7 +272,15 @@ def changed(args: Sequence[str], environ: Mapping[str, str], cwd: str) -> str | 
             record = json.load(file)
     except (OSError, ValueError):
         return "no record of a clean build"
-    if record.get("command") != _command(args, environ, cwd):
+    try:
+        return _differs(record, args, environ, cwd, source)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return "the record is not one this version reads"
+
+
+def _differs(record: dict[str, Any], args: Sequence[str], environ: Mapping[str, str],
+             cwd: str, source: str) -> str | None:
+    if record["command"] != _command(args, environ, cwd):
         return "the command, environment or installed packages changed"
     if record["git"] != git_commit(source) or record["git"] == "unknown":
         return "the git commit changed"
