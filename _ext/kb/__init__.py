@@ -25,6 +25,7 @@ organised"; ``tests/test_module_map.py`` keeps the two in step):
   ``site_links`` the written site's links; ``pdf_completeness`` the same
   for a PDF; ``source_files`` files that cannot become one page;
   ``folderstamps`` folders unchanged since the last build (no listing);
+  ``folders`` which documents have a file beside them (one listing each);
   ``encoding`` pages that are not UTF-8; ``stale_output`` pages of removed
   documents; ``searchindex`` Sphinx's search index kept as a fresh build's;
 * ``nodes`` our doctree nodes and how each builder renders them;

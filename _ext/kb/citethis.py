@@ -40,6 +40,7 @@ from . import essaypdf, rebuilds
 from .citeformats import csl_item, csl_json_of, csl_list_item, ris_record
 from .domain import kb_domain
 from .essaymeta import doi_url, essay_meta
+from .folders import documents_with
 from .models import Essay
 from .nodes import cite_this
 from .state import build_state
@@ -270,15 +271,11 @@ def write_missing_essay_files(app: Sphinx, docnames: Iterable[str]) -> None:
         return
     out = Path(app.outdir)
     essays = kb_domain(app.env).essays
-    listed: dict[str, set[str]] = {}
+    docnames = list(docnames)
+    complete = documents_with(os.fspath(out), docnames, lambda name, names: all(
+        name + suffix in names for suffix, _ in DOWNLOADS))
     for docname in docnames:
-        folder, _, name = docname.rpartition("/")
-        if folder not in listed:
-            try:
-                listed[folder] = set(os.listdir(out / folder))
-            except OSError:
-                listed[folder] = set()
-        if all(name + suffix in listed[folder] for suffix, _ in DOWNLOADS):
+        if docname in complete:
             continue
         for suffix, text in essay_files(app, essays[docname]).items():
             (out / (docname + suffix)).parent.mkdir(parents=True, exist_ok=True)

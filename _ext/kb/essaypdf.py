@@ -40,6 +40,7 @@ from sphinx.util import texescape
 
 from . import folderstamps
 from .domain import kb_domain
+from .folders import documents_with
 from .frontmatter import read_data
 from .website import page_url
 
@@ -211,18 +212,8 @@ def pdf_appeared(app: Sphinx, env: Any, added: set[str], changed: set[str],
 def _pdfs(app: Sphinx, docnames: Iterable[str]) -> set[str]:
     """Which of ``docnames`` have a PDF beside their page (:func:`has_pdf`),
     one folder listing each instead of one file lookup per essay."""
-    found: set[str] = set()
-    listed: dict[str, set[str]] = {}
-    for docname in docnames:
-        folder, _, name = docname.rpartition("/")
-        if folder not in listed:
-            try:
-                listed[folder] = set(os.listdir(Path(app.outdir, folder)))
-            except OSError:
-                listed[folder] = set()
-        if pdf_file_name(name) in listed[folder]:
-            found.add(docname)
-    return found
+    return documents_with(os.fspath(app.outdir), docnames,
+                          lambda name, names: pdf_file_name(name) in names)
 
 
 def pdf_file_name(name: str) -> str:

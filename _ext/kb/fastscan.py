@@ -47,6 +47,7 @@ from sphinx.util.display import progress_message
 from sphinx.util.matching import compile_matchers
 
 from . import _compat, inventory
+from .folders import documents_with
 
 logger = logging.getLogger(__name__)
 
@@ -67,19 +68,7 @@ _source_times: WeakKeyDictionary[BuildEnvironment, dict[str, int]] = WeakKeyDict
 def _doctrees(doctreedir: str, docnames: Iterable[str]) -> set[str]:
     """The documents that have a doctree: one listing of each folder
     instead of one lookup per document."""
-    listed: dict[str, set[str]] = {}
-    found = set()
-    for docname in docnames:
-        folder, _, name = docname.rpartition("/")
-        names = listed.get(folder)
-        if names is None:
-            try:
-                names = listed[folder] = set(os.listdir(f"{doctreedir}/{folder}"))
-            except OSError:
-                names = listed[folder] = set()
-        if name + ".doctree" in names:
-            found.add(docname)
-    return found
+    return documents_with(doctreedir, docnames, lambda name, names: name + ".doctree" in names)
 
 
 def _dependency_changed(dependencies: Any, read_at: int) -> bool:
