@@ -172,10 +172,15 @@ def test_a_full_build_or_named_files_always_run_sphinx(site, args):
     assert changed(src, env, args) is not None
 
 
-@pytest.mark.parametrize("damage", ["{}", '{"command": 1}', "[]", "not json"])
+@pytest.mark.parametrize("damage", ["{}", '{"command": 1}', "[]", "not json", "folder"])
 def test_a_damaged_or_old_record_runs_sphinx(site, damage):
     src, env = site
-    (src / "_build/html/.doctrees" / uptodate.RECORD).write_text(damage, encoding="utf-8")
+    record = src / "_build/html/.doctrees" / uptodate.RECORD
+    if damage == "folder":
+        record.unlink()
+        record.mkdir()
+    else:
+        record.write_text(damage, encoding="utf-8")
     assert changed(src, env) is not None
 
 
@@ -209,6 +214,17 @@ def test_a_build_with_a_warning_leaves_no_record(tmp_path):
     app = build(src)
     assert app.warning.getvalue()
     assert not (Path(app.doctreedir) / uptodate.RECORD).exists()
+
+
+def test_a_record_that_cannot_be_written_does_not_fail_the_build(tmp_path):
+    src = copy_root("paging", tmp_path / "src")
+    time.sleep(0.1)
+    doctrees = src / "_build/doctrees"
+    (doctrees / uptodate.RECORD).mkdir(parents=True)  # a folder where the file goes
+    (doctrees / (uptodate.RECORD + ".tmp")).mkdir()
+    app = build(src)
+    assert not app.warning.getvalue()
+    assert (doctrees / uptodate.RECORD).is_dir()
 
 
 def test_a_source_changed_after_the_build_started_leaves_no_record(tmp_path, monkeypatch):

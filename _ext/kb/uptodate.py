@@ -274,7 +274,7 @@ def changed(args: Sequence[str], environ: Mapping[str, str], cwd: str) -> str | 
         return "no record of a clean build"
     try:
         return _differs(record, args, environ, cwd, source)
-    except (KeyError, TypeError, ValueError, AttributeError):
+    except (KeyError, TypeError, ValueError, AttributeError, re.error):
         return "the record is not one this version reads"
 
 
@@ -347,7 +347,7 @@ def start(app: Sphinx) -> None:
     and files as they are now, before anything is read. A file changed
     while the build runs then differs from the record, so the next build
     runs Sphinx."""
-    with contextlib.suppress(FileNotFoundError):
+    with contextlib.suppress(OSError):  # none, or not a file we can remove
         os.unlink(record_path(app))
     folders, paths = _source_folders(app).scan()
     files = {path: _times(path) for path in paths}
@@ -456,9 +456,13 @@ def record(app: Sphinx, exception: BaseException | None) -> None:
         "outputs": _output_folders(os.path.realpath(app.outdir), doctrees),
     }
     path = record_path(app)
-    with open(path + ".tmp", "w", encoding="utf-8") as file:
-        json.dump(data, file, separators=(",", ":"))
-    os.replace(path + ".tmp", path)
+    try:
+        with open(path + ".tmp", "w", encoding="utf-8") as file:
+            json.dump(data, file, separators=(",", ":"))
+        os.replace(path + ".tmp", path)
+    except OSError:  # a full disk, a read-only folder: the next build runs Sphinx
+        with contextlib.suppress(OSError):
+            os.unlink(path + ".tmp")
 
 
 if __name__ == "__main__":
