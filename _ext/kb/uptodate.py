@@ -335,8 +335,8 @@ def _source_folders(app: Sphinx) -> SourceFolders:
         [os.path.realpath(app.outdir), os.path.realpath(app.doctreedir)])
 
 
-#: Folders' entries, and files' sizes and times.
-Seen = tuple[dict[str, list[str]], dict[str, list[int] | None]]
+#: What a build looked in, folders' entries, and files' sizes and times.
+Seen = tuple[SourceFolders, dict[str, list[str]], dict[str, list[int] | None]]
 #: Per build: its source folders and files as they were when it started
 #: (None: a file changed too close to the start to be told apart later).
 _SEEN: WeakKeyDictionary[Sphinx, Seen | None] = WeakKeyDictionary()
@@ -349,9 +349,10 @@ def start(app: Sphinx) -> None:
     runs Sphinx."""
     with contextlib.suppress(OSError):  # none, or not a file we can remove
         os.unlink(record_path(app))
-    folders, paths = _source_folders(app).scan()
+    sources = _source_folders(app)
+    folders, paths = sources.scan()
     files = {path: _times(path) for path in paths}
-    _SEEN[app] = (folders, files) if _all_read_before(app, files) else None
+    _SEEN[app] = (sources, folders, files) if _all_read_before(app, files) else None
 
 
 def _all_read_before(app: Sphinx, files: Mapping[str, list[int] | None],
@@ -438,13 +439,12 @@ def record(app: Sphinx, exception: BaseException | None) -> None:
     seen = _SEEN.pop(app, None)
     if seen is None or exception is not None or _compat.warning_count(app) or app.statuscode:
         return
-    folders, files = seen
+    scanned, folders, files = seen
     others = _other_files(app)
     if not _all_read_before(app, others, absent=True):
         return
     doctrees = os.path.realpath(app.doctreedir)
     environment = os.path.join(doctrees, _compat.ENV_PICKLE_FILENAME)
-    scanned = _source_folders(app)
     data = {
         "command": _command(sys.argv[1:], os.environ, os.getcwd()),
         "git": git_commit(os.fspath(app.srcdir)),
