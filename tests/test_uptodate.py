@@ -255,3 +255,21 @@ def test_a_source_changed_after_the_build_started_leaves_no_record(tmp_path, mon
 ])
 def test_the_command_line_is_read_as_sphinx_build_reads_it(args, folders):
     assert uptodate.command_folders(args) == folders
+
+
+def test_the_launcher_reads_entry_points_once_and_answers_as_the_standard_library(
+        monkeypatch):
+    from importlib import metadata
+
+    scan = metadata.entry_points
+    monkeypatch.setattr(metadata, "entry_points", scan)  # restored after the test
+    groups = ["sphinx.html_themes", "pybtex.style.formatting", "pygments.styles", "no.such"]
+    expected = {group: scan(group=group) for group in groups}
+    uptodate.scan_entry_points_once()
+    assert metadata.entry_points is not scan
+    assert metadata.entry_points() is metadata.entry_points()  # read once, kept
+    for group in groups:
+        assert metadata.entry_points(group=group) == expected[group]
+    assert metadata.entry_points(group="sphinx.html_themes", name="furo") == \
+        scan(group="sphinx.html_themes", name="furo")
+    assert len(metadata.entry_points(group="sphinx.html_themes", name="furo")) == 1
