@@ -173,6 +173,7 @@ def find_missing(app: Sphinx, only: set[str] | None = None,
         where += [name for name, found in indexes if docname not in found]
         if where:
             missing[docname] = where
+    site.keep()
     return missing
 
 

@@ -185,20 +185,34 @@ def topics(app: Sphinx, only: set[str] | None = None) -> list[tuple[str, str, li
     return out
 
 
-def _signature(app: Sphinx, title: str, essays: list[Essay]) -> str:
-    """Changes whenever the feed's text would: its essays, their pages, names."""
-    domain = kb_domain(app.env)
+def _signature(app: Sphinx, title: str, essays: list[Essay],
+               shown: dict[str, str] | None = None) -> str:
+    """Changes whenever the feed's text would: its essays, their pages, names.
+
+    ``shown`` keeps what each essay contributes, for the other feeds of the
+    same build that hold it (an essay is in its themes' and authors' feeds).
+    """
+    shown = {} if shown is None else shown
     parts: list[Any] = [title, base_url(app.config), app.config.kb_feed_limit]
     for essay in essays[: app.config.kb_feed_limit]:
-        body = _fulltext_path(app, essay.docname)
-        stamp = body.stat().st_mtime_ns if body.is_file() else 0
-        names = [domain.people[p].name if p in domain.people else p for p in essay.person_ids]
-        orcids = [domain.people[p].orcid if p in domain.people else None
-                  for p in essay.person_ids]
-        themes = [domain.themes[t].title if t in domain.themes else t
-                  for t in essay.theme_slugs]
-        parts.append([essay.docname, repr(essay), stamp, names, orcids, themes])
-    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+        part = shown.get(essay.docname)
+        if part is None:
+            part = shown[essay.docname] = _essay_part(app, essay)
+        parts.append(part)
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _essay_part(app: Sphinx, essay: Essay) -> str:
+    """What one essay contributes to a feed's signature."""
+    domain = kb_domain(app.env)
+    try:
+        stamp = _fulltext_path(app, essay.docname).stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    names = [domain.people[p].name if p in domain.people else p for p in essay.person_ids]
+    orcids = [domain.people[p].orcid if p in domain.people else None for p in essay.person_ids]
+    themes = [domain.themes[t].title if t in domain.themes else t for t in essay.theme_slugs]
+    return json.dumps([essay.docname, repr(essay), stamp, names, orcids, themes], default=str)
 
 
 def essay_pages_only(app: Sphinx, name: str) -> set[str] | None:
@@ -275,9 +289,10 @@ def write_topic_feeds(app: Sphinx, exception: BaseException | None) -> None:
                              [records[member] for member in feed["members"]]))
         wanted = [*topics(app, only=set(pages) - feeds.keys() - {d for _, d, _ in held}),
                   *held]
+    shown: dict[str, str] = {}
     for title, docname, essays in wanted:
         target = Path(outdir, docname + ".xml")
-        signature = _signature(app, title, essays)
+        signature = _signature(app, title, essays, shown)
         feeds[docname] = {"signature": signature,
                           "members": [essay.docname for essay in essays[:limit]]}
         if known.get(docname, {}).get("signature") == signature and target.is_file():

@@ -1,11 +1,17 @@
 """The written HTML site as a graph of links between documents.
 
 Read lazily, page by page, for the completeness check: which documents a
-page links to, and how many clicks from the home page each one is.
+page links to, and how many clicks from the home page each one is. A page's
+links are kept beside the doctrees with its size and time, so a rebuild
+reads and resolves again only the pages it wrote: adding an essay rewrites
+a few listing pages, and the check walks all of them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pickle
 import posixpath
 import re
 from collections.abc import Callable
@@ -19,6 +25,9 @@ from sphinx.builders.html import StandaloneHTMLBuilder
 from .paging import split_parts
 
 _HREF = re.compile(r'href="([^"#?]*)')
+#: Beside the doctrees: {docname: ((file, size, time), its links as site paths)}.
+KEPT = "kb-site-links.pickle"
+Kept = dict[str, tuple[tuple[str, int, int], frozenset[str]]]
 
 
 def _norm(uri: str) -> str:
@@ -28,6 +37,15 @@ def _norm(uri: str) -> str:
     if "./" in uri or "//" in uri or uri.startswith("."):
         uri = posixpath.normpath(uri)
     return uri.rstrip("/") or "."
+
+
+def _site_path(base: str, href: str) -> str | None:
+    """Where an ``href`` on the page at URI ``base`` points, from the site's
+    root; None for one that leaves the site (a scheme, or from the host's root)."""
+    if not href or ":" in href or href.startswith("/"):
+        return None
+    folder = posixpath.dirname(base)
+    return _norm(f"{folder}/{href}" if folder else href)
 
 
 class Site:
@@ -45,6 +63,25 @@ class Site:
         self._app = app
         self._with_parts = parts
         self._links: dict[str, set[str]] = {}
+        self._kept_path = os.path.join(app.doctreedir, KEPT)
+        self._kept_changed = False
+
+    @cached_property
+    def _kept(self) -> Kept:
+        try:
+            with open(self._kept_path, "rb") as file:
+                kept = pickle.load(file)
+        except Exception:  # noqa: BLE001 - missing or damaged in any way: made again
+            return {}
+        return kept if isinstance(kept, dict) else {}
+
+    def keep(self) -> None:
+        """Write down the pages' links read this time, for the next check."""
+        if self._kept_changed:
+            kept = {docname: entry for docname, entry in self._kept.items()
+                    if docname in self.uri}
+            with contextlib.suppress(OSError), open(self._kept_path, "wb") as file:
+                pickle.dump(kept, file, pickle.HIGHEST_PROTOCOL)  # only a cache
 
     @cached_property
     def parts(self) -> dict[str, list[str]]:
@@ -69,24 +106,38 @@ class Site:
 
     def resolve(self, base: str, href: str) -> str | None:
         """The docname an ``href`` on the page at URI ``base`` points to."""
-        if not href or ":" in href or href.startswith("/"):
-            return None
-        folder = posixpath.dirname(base)
-        return self.by_uri.get(_norm(f"{folder}/{href}" if folder else href))
+        path = _site_path(base, href)
+        return None if path is None else self.by_uri.get(path)
 
     def links(self, docname: str) -> set[str]:
         """Documents the page links to (each distinct ``href`` resolved once)."""
         if docname not in self._links:
-            try:
-                html = Path(self.builder.get_outfilename(docname)).read_text(
-                    encoding="utf-8", errors="replace")
-            except OSError:
-                html = ""
-            base = self.uri[docname]
-            self._links[docname] = {
-                target for href in set(_HREF.findall(html))
-                if (target := self.resolve(base, href)) is not None}
+            by_uri = self.by_uri
+            self._links[docname] = {target for path in self._paths(docname)
+                                    if (target := by_uri.get(path)) is not None}
         return self._links[docname]
+
+    def _paths(self, docname: str) -> frozenset[str]:
+        """The site paths the page links to, as kept if the page is as it was."""
+        page = self.builder.get_outfilename(docname)
+        try:
+            stat = os.stat(page)
+        except OSError:
+            return frozenset()
+        state = (page, stat.st_size, stat.st_mtime_ns)
+        kept = self._kept.get(docname)
+        if kept is not None and kept[0] == state:
+            return kept[1]
+        try:
+            html = Path(page).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return frozenset()
+        base = self.uri[docname]
+        paths = frozenset(path for href in set(_HREF.findall(html))
+                          if (path := _site_path(base, href)) is not None)
+        self._kept[docname] = (state, paths)
+        self._kept_changed = True
+        return paths
 
     def listed_on(self, docname: str) -> set[str]:
         """What the page and the parts of its lists link to."""
