@@ -106,6 +106,21 @@ def test_a_source_edit_is_found_and_nothing_else(tmp_path):
     assert pages == ["essays/alpha"]
 
 
+def test_sources_are_timed_once_when_the_build_starts_and_a_later_edit_is_the_next_s(
+        tmp_path):
+    src = copy_root("kb", tmp_path / "src")
+    build(src, freshenv=True)
+    app = SphinxTestApp("html", srcdir=src)  # started: kb.uptodate timed every source
+    try:
+        later(src / "essays" / "alpha.md")
+        app.env.find_files(app.config, app.builder)
+        assert sorted(app.builder.get_outdated_docs()) == []
+    finally:
+        app.cleanup()
+    (added, changed, removed), pages = answers(src)[0]
+    assert changed == {"essays/alpha"} and pages == ["essays/alpha"]
+
+
 def test_the_environment_is_pickled_as_sphinx_s_own_class(tmp_path):
     src = copy_root("kb", tmp_path / "src")
     app = build(src, freshenv=True)

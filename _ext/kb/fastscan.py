@@ -64,6 +64,14 @@ def mtime_us(path: str) -> int:
 #: with its new text, or found changed by the next build, as with Sphinx.
 _source_times: WeakKeyDictionary[BuildEnvironment, dict[str, int]] = WeakKeyDictionary()
 
+#: Every file of the source folder with ``[size, mtime_ns, ctime_ns]`` (None:
+#: no such file), as :mod:`kb.uptodate` found them when the build started,
+#: before these checks: one ``stat`` per source per build, not two (0.03 s
+#: at 10,000 essays). A source changed in between is found changed by the
+#: next build, which the record then tells ``make html`` to run.
+times_at_start: WeakKeyDictionary[BuildEnvironment, dict[str, list[int] | None]] = \
+    WeakKeyDictionary()
+
 
 def _doctrees(doctreedir: str, docnames: Iterable[str]) -> set[str]:
     """The documents that have a doctree: one listing of each folder
@@ -121,6 +129,7 @@ def outdated_pages(builder: StandaloneHTMLBuilder, template_mtime: int) -> Itera
     outdir, suffix = os.fspath(builder.outdir), builder.out_suffix
     srcdir, sources = os.fspath(env.srcdir), _compat.source_paths(env)
     seen = _source_times[env] = {}
+    at_start = times_at_start.pop(env, {})
     for docname in env.found_docs:
         if docname not in env.all_docs:
             yield docname
@@ -132,7 +141,9 @@ def outdated_pages(builder: StandaloneHTMLBuilder, template_mtime: int) -> Itera
         source = sources.get(docname)
         path = f"{srcdir}/{source}" if source is not None else os.fspath(env.doc2path(docname))
         try:
-            source_time = seen[path] = mtime_us(path)
+            known = at_start.get(path)
+            source_time = seen[path] = \
+                mtime_us(path) if known is None else -(known[1] // -1_000)
             if max(source_time, template_mtime) > page_mtime:
                 yield docname
         except OSError:

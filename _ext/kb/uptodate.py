@@ -216,18 +216,18 @@ class SourceFolders:
         self.exclude = exclude
         self.excluded = re.compile(exclude).match if exclude else None
         self.outputs = set(outputs)
+        # As the entries' relative names: 11,000 joins cost 0.03 s at 10,000 essays.
+        self._output_names = {os.path.relpath(output, source).replace(os.sep, "/")
+                              for output in self.outputs}
 
     def entries(self, folder: str, names: Iterable[str]) -> list[str]:
         """The names in ``folder`` (relative, posix; "" for the source) that count."""
         prefix = folder + "/" if folder else ""
-        kept = []
-        for name in names:
-            if name in SKIPPED_FOLDERS or (self.excluded and self.excluded(prefix + name)):
-                continue
-            if os.path.join(self.source, prefix + name) in self.outputs:
-                continue
-            kept.append(name)
-        return sorted(kept)
+        excluded, outputs = self.excluded, self._output_names
+        return sorted(name for name in names
+                      if name not in SKIPPED_FOLDERS
+                      and not (excluded and excluded(prefix + name))
+                      and prefix + name not in outputs)
 
     def listing(self, folder: str) -> list[str] | None:
         try:
@@ -244,7 +244,8 @@ class SourceFolders:
             folder = "" if folder == "." else folder
             kept = set(self.entries(folder, [*dirs, *names]))
             folders[folder] = sorted(kept)
-            files.extend(os.path.join(root, name) for name in names if name in kept)
+            parent = root if root.endswith(os.sep) else root + os.sep
+            files.extend(parent + name for name in names if name in kept)
             dirs[:] = [d for d in dirs if d in kept]
         return folders, files
 
@@ -374,9 +375,12 @@ def start(app: Sphinx) -> None:
     runs Sphinx."""
     with contextlib.suppress(OSError):  # none, or not a file we can remove
         os.unlink(record_path(app))
+    from .fastscan import times_at_start
+
     sources = _source_folders(app)
     folders, paths = sources.scan()
     files = {path: _times(path) for path in paths}
+    times_at_start[app.env] = files  # the sources' times, for Sphinx's own check
     _SEEN[app] = (sources, folders, files) if _all_read_before(app, files) else None
 
 
