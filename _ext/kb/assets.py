@@ -30,20 +30,5 @@ def add_asset_paths(app: Sphinx, config: Config) -> None:
     config.html_static_path = [here("static"), *config.html_static_path]
 
 
-def load_furo_now(app: Sphinx, config: Config) -> None:
-    """Set furo up before Sphinx compares this build's settings with the last.
-
-    Sphinx loads an installed theme when it makes the builder, after it has
-    loaded the saved environment and compared configurations; furo's own
-    setting (``pygments_dark_style``) is then missing from the new one, so
-    every rebuild told staff "The configuration has changed" when nothing
-    had. Loading the package now, as Sphinx would later (loading twice does
-    nothing), keeps its handlers after every listed extension's, as before.
-    Before Sphinx's type check of the settings (800), which then covers furo's.
-    """
-    if config.html_theme == "furo":
-        app.setup_extension("furo")
-
-
 def setup_assets(app: Sphinx) -> None:
     app.add_css_file("kb.css")

@@ -119,7 +119,7 @@ class Site:
 
     def _paths(self, docname: str) -> frozenset[str]:
         """The site paths the page links to, as kept if the page is as it was."""
-        page = self.builder.get_outfilename(docname)
+        page = os.fspath(self.builder.get_outfilename(docname))
         try:
             stat = os.stat(page)
         except OSError:

@@ -336,7 +336,7 @@ def scan_entry_points_once() -> None:
     from importlib import metadata
 
     scan = metadata.entry_points
-    found: list[metadata.EntryPoints] = []
+    found: list[Any] = []  # typeshed: SelectableGroups before Python 3.12
 
     def entry_points(**params: Any) -> metadata.EntryPoints:
         if not found:

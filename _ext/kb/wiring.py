@@ -104,8 +104,6 @@ HANDLERS: tuple[Hook, ...] = (
     Hook("config-inited", 400, policy.check_sources),
     # Adds our templates and static folder to templates_path/html_static_path.
     Hook("config-inited", 450, assets.add_asset_paths),
-    # Before Sphinx checks the settings' types (800): furo's setting is then checked too.
-    Hook("config-inited", 450, assets.load_furo_now),
     # Sets ogp_site_url from html_baseurl; opengraph reads it only later.
     Hook("config-inited", 460, meta.opengraph_site_url),
     # Reads kb_licence and kb_licence_url only.
