@@ -185,14 +185,12 @@ def topics(app: Sphinx, only: set[str] | None = None) -> list[tuple[str, str, li
     return out
 
 
-def _signature(app: Sphinx, title: str, essays: list[Essay],
-               shown: dict[str, str] | None = None) -> str:
+def _signature(app: Sphinx, title: str, essays: list[Essay], shown: dict[str, str]) -> str:
     """Changes whenever the feed's text would: its essays, their pages, names.
 
     ``shown`` keeps what each essay contributes, for the other feeds of the
     same build that hold it (an essay is in its themes' and authors' feeds).
     """
-    shown = {} if shown is None else shown
     parts: list[Any] = [title, base_url(app.config), app.config.kb_feed_limit]
     for essay in essays[: app.config.kb_feed_limit]:
         part = shown.get(essay.docname)

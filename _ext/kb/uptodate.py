@@ -242,8 +242,8 @@ class SourceFolders:
         for root, dirs, names in os.walk(self.source, followlinks=True):  # as Sphinx
             folder = os.path.relpath(root, self.source).replace(os.sep, "/")
             folder = "" if folder == "." else folder
-            kept = set(self.entries(folder, [*dirs, *names]))
-            folders[folder] = sorted(kept)
+            folders[folder] = listed = self.entries(folder, [*dirs, *names])  # sorted
+            kept = set(listed)
             parent = root if root.endswith(os.sep) else root + os.sep
             files.extend(parent + name for name in names if name in kept)
             dirs[:] = [d for d in dirs if d in kept]
