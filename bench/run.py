@@ -1005,6 +1005,25 @@ def _nproc() -> str:
         return "?"
 
 
+#: What :func:`machine_speed` times: interpreter work alone, no I/O.
+SPEED_PROBE = ("import time\nt = time.perf_counter()\nfor _ in range(10_000_000): pass\n"
+               "print(time.perf_counter() - t)")
+
+
+def machine_speed() -> float | None:
+    """Seconds a fresh interpreter takes for 10^7 turns of an empty loop,
+    best of three. This shared machine's speed has moved by half within
+    minutes (bench/README.md, "Session 12"), so a run says how fast the
+    machine was before each corpus size, beside the wall times it took."""
+    times = []
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", SPEED_PROBE], capture_output=True,
+                              text=True, check=False)
+        if done.returncode == 0:
+            times.append(float(done.stdout))
+    return round(min(times), 2) if times else None
+
+
 def load_average() -> str:
     """Other work on the machine inflates wall times: say how much there was."""
     try:
@@ -1027,6 +1046,15 @@ class RunInfo:
     version: str = "n/a"
     load_start: str = field(default_factory=lambda: load_average())
     load_end: str = ""
+    #: :func:`machine_speed` before each corpus and size, and at the end.
+    speeds: dict[str, float | None] = field(default_factory=dict)
+
+
+def _speeds_line(speeds: dict[str, float | None]) -> str:
+    measured = ", ".join(f"{when} {'n/a' if s is None else f'{s:.2f}'}"
+                         for when, s in speeds.items())
+    return ("Machine speed (s for 10^7 turns of an empty Python loop, best of 3; "
+            f"lower is faster): {measured}")
 
 
 def render(results: list[StackResult], run: RunInfo) -> str:
@@ -1038,7 +1066,9 @@ def render(results: list[StackResult], run: RunInfo) -> str:
         f"Corpora: {', '.join(run.corpora)}; peers: "
         + (", ".join(f"{k} {v}" for k, v in run.peers.items()) or "none")
         + "  ",
-        f"Load average (1/5/15 min) at start: {run.load_start}; at end: {run.load_end}",
+        f"Load average (1/5/15 min) at start: {run.load_start}; at end: {run.load_end}"
+        + ("  " if run.speeds else ""),
+        *([_speeds_line(run.speeds)] if run.speeds else []),
         "",
         "Full builds (fresh output and doctree dirs; wall = median of the repeats):",
         "",
@@ -1421,6 +1451,7 @@ def run_benchmark(args: argparse.Namespace, command: str) -> tuple[RunInfo, list
         for n in run.ns:
             stock = args.stock and n <= args.stock_max_n
             tag = run_dir(kind, n)
+            run.speeds[f"before {kind} N={n}"] = machine_speed()
             log(f"{tag}: generating the {kind} corpus")
             corpus = gen.generate(
                 n,
@@ -1436,6 +1467,7 @@ def run_benchmark(args: argparse.Namespace, command: str) -> tuple[RunInfo, list
             if "mystmd" in with_peers and n <= args.peer_max_n:
                 results.append(bench_mystmd(kind, n, plan["peer"], args.peer_steps_max_n))
     run.load_end = load_average()
+    run.speeds["end"] = machine_speed()
     save_results(args.json, run, results)
     return run, results
 

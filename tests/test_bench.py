@@ -101,6 +101,12 @@ def test_quick_run_builds_both_corpora_without_warnings_and_reports(quick_run: d
     assert all(r["full"]["1"]["ok"] and r["full"]["1"]["warnings"] == 0 for r in results)
     assert "| corpus | target | measured | limit | verdict |" in quick_run["report"]
     assert "Largest page of each kind" in quick_run["report"]  # bench/pagesizes.py
+    # How fast the machine was, before each corpus and at the end (it drifts).
+    speeds = quick_run["run"]["speeds"]
+    assert list(speeds) == ["before light N=20", "before heavy N=20", "end"]
+    assert all(0 < s < 60 for s in speeds.values())
+    assert re.search(r"Machine speed \(.*\): before light N=20 [\d.]+, .*, end [\d.]+",
+                     quick_run["report"])
     for step, limit in (("no change", 1), ("add one essay", 3)):
         assert re.search(rf"\| heavy \| rebuild after: {step}, N=20, wall \(s\) \| [\d.]+ \| "
                          rf"≤ {limit} \| (pass|FAIL) \|", quick_run["report"])
