@@ -460,3 +460,12 @@ def test_the_application_counts_the_warnings_it_logs(tmp_path):
           "Sphinx 9.0.4",
           lambda: inspect.getsource(Sphinx.build).index("'build-finished', None")
           < inspect.getsource(Sphinx.build).index("self._warncount == 0"))
+
+
+def test_the_builders_an_html_build_skips_are_sphinx_s_own():
+    from sphinx import application
+
+    from kb.uptodate import UNUSED_BY_HTML
+
+    holds("sphinx.application.builtin_extensions lists Sphinx's own builders",
+          "Sphinx 9.0.4", lambda: UNUSED_BY_HTML.issubset(application.builtin_extensions))

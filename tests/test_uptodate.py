@@ -273,3 +273,29 @@ def test_the_launcher_reads_entry_points_once_and_answers_as_the_standard_librar
     assert metadata.entry_points(group="sphinx.html_themes", name="furo") == \
         scan(group="sphinx.html_themes", name="furo")
     assert len(metadata.entry_points(group="sphinx.html_themes", name="furo")) == 1
+
+
+@pytest.mark.parametrize(("args", "name"), [
+    (["-b", "html", "S", "O"], "html"),
+    (["-bhtml", "S", "O"], "html"),
+    (["--builder=latex", "S", "O"], "latex"),
+    (["--builder", "linkcheck", "S", "O"], "linkcheck"),
+    (["-M", "html", "S", "O"], None),
+    (["S", "O"], None),
+])
+def test_the_builder_is_read_from_the_command_line(args, name):
+    assert uptodate.builder_name(args) == name
+
+
+def test_an_html_build_sets_up_none_of_the_builders_it_never_uses(tmp_path, monkeypatch):
+    from sphinx import application
+
+    monkeypatch.setattr(application, "builtin_extensions", application.builtin_extensions)
+    uptodate.skip_unused_builders()
+    app = build(copy_root("kb", tmp_path / "src"), confoverrides={"kb_pagefind": False})
+    assert not uptodate.UNUSED_BY_HTML & set(app.extensions)
+    assert {"sphinx.builders.html", "sphinx.builders.latex", "sphinx.builders.gettext"} \
+        <= set(app.extensions)
+    assert app.statuscode == 0
+    assert app.warning.getvalue() == ""
+    assert (app.outdir / "index.html").is_file()

@@ -82,6 +82,10 @@ Sphinx 9.0.4
       (counted by Sphinx's warning handler after ``suppress_warnings``;
       with ``-W`` the status code is set from it only after
       ``build-finished``) -> :func:`warning_count` (``uptodate.py``).
+  23. ``sphinx.application.builtin_extensions`` (the modules Sphinx sets
+      up before conf.py's extensions, a module-level tuple read in
+      ``Sphinx.__init__``) -> ``uptodate.skip_unused_builders`` leaves out
+      the builders an ``html`` build never uses.
 
 docutils 0.22.4
   Doctrees are built and read with public node classes and

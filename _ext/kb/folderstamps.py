@@ -85,7 +85,7 @@ def record(app: Sphinx, key: str, times: dict[str, int | None], context: str = "
     with contextlib.suppress(OSError):  # only a cache
         os.makedirs(app.doctreedir, exist_ok=True)
         with open(_path(app), "w", encoding="utf-8") as file:
-            json.dump(stamps, file, sort_keys=True)
+            file.write(json.dumps(stamps, sort_keys=True))
 
 
 def forget(app: Sphinx, key: str) -> None:
@@ -93,4 +93,4 @@ def forget(app: Sphinx, key: str) -> None:
     stamps = _load(app)
     if stamps.pop(key, None) is not None:
         with contextlib.suppress(OSError), open(_path(app), "w", encoding="utf-8") as file:
-            json.dump(stamps, file, sort_keys=True)
+            file.write(json.dumps(stamps, sort_keys=True))

@@ -135,4 +135,4 @@ def dump_inventory(builder: StandaloneHTMLBuilder) -> None:
     finally:
         _compat.replace_titles(env, titles)
     with contextlib.suppress(OSError), open(record_path, "w", encoding="utf-8") as file:
-        json.dump({"fingerprint": now, "file": _file_state(path)}, file)
+        file.write(json.dumps({"fingerprint": now, "file": _file_state(path)}))
